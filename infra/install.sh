@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh Debian machine: PostgreSQL 15 with pgTAP and pg_prove from
+# Debian, and the Python packages pinned in pyproject.toml into the project virtualenv .venv.
+# Idempotent: already-present pieces are skipped. Run by `make dev` / `make test` (through the Makefile stamp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debs=(postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl)
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install: Debian packages missing: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Debian's package creates and starts a default cluster on 5432; the project runs its own clusters.
+  if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q '^15 *main'; then
+    $sudo_cmd pg_ctlcluster 15 main stop 2>/dev/null || true
+  fi
+fi
+
+PY=${PYTHON:-python3.11}
+if [ ! -x .venv/bin/python ]; then
+  echo "install: creating .venv with $PY"
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+reqs=$(.venv/bin/python - <<'PY'
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    project = tomllib.load(f)["project"]
+print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
+PY
+)
+echo "$reqs" > .venv/requirements.lock.txt
+.venv/bin/python -m pip install -q -r .venv/requirements.lock.txt
+echo "install: done"
