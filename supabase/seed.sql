@@ -1,0 +1,76 @@
+-- Demo data for `make dev` (and `supabase db reset`). Fixed ids so that dev tokens and curl lines are stable.
+-- Users are inserted into auth.users; the sign-up trigger creates their profiles.
+
+insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
+values
+  ('11111111-1111-4111-8111-111111111111', 'authenticated', 'authenticated', 'ada@skillswap.test', now(),
+   '{"provider": "email", "providers": ["email"]}', '{"display_name": "Ada Lovelace", "timezone": "Europe/London"}'),
+  ('22222222-2222-4222-8222-222222222222', 'authenticated', 'authenticated', 'grace@skillswap.test', now(),
+   '{"provider": "email", "providers": ["email"]}', '{"display_name": "Grace Hopper", "timezone": "America/New_York"}'),
+  ('33333333-3333-4333-8333-333333333333', 'authenticated', 'authenticated', 'linus@skillswap.test', now(),
+   '{"provider": "email", "providers": ["email"]}', '{"display_name": "Linus Learner", "timezone": "Europe/Helsinki"}'),
+  ('44444444-4444-4444-8444-444444444444', 'authenticated', 'authenticated', 'maya@skillswap.test', now(),
+   '{"provider": "email", "providers": ["email"]}', '{"display_name": "Maya Mentee", "timezone": "Asia/Kolkata"}'),
+  ('55555555-5555-4555-8555-555555555555', 'authenticated', 'authenticated', 'admin@skillswap.test', now(),
+   '{"provider": "email", "providers": ["email"], "role": "admin"}', '{"display_name": "Sam Admin", "timezone": "UTC"}');
+
+update public.profiles set
+  headline = 'Analytical engines and first programs',
+  bio = 'Teaches algorithms from first principles.',
+  languages = '{en,fr}'
+where id = '11111111-1111-4111-8111-111111111111';
+
+update public.profiles set
+  headline = 'Compilers, COBOL and debugging',
+  bio = 'Thirty years of shipping compilers; happy to mentor.',
+  languages = '{en,es}'
+where id = '22222222-2222-4222-8222-222222222222';
+
+update public.profiles set headline = 'Learning systems programming', languages = '{en,fi}'
+where id = '33333333-3333-4333-8333-333333333333';
+
+update public.profiles set headline = 'Career switcher into data', languages = '{en,hi}'
+where id = '44444444-4444-4444-8444-444444444444';
+
+insert into public.skills (slug, name, category) values
+  ('programming', 'Programming', 'Technology'),
+  ('data', 'Data', 'Technology'),
+  ('design', 'Design', 'Creative'),
+  ('languages', 'Languages', 'Humanities');
+
+insert into public.skills (slug, name, category, parent_id)
+select v.slug, v.name, v.category, p.id
+from (values
+  ('python', 'Python', 'Technology', 'programming'),
+  ('rust', 'Rust', 'Technology', 'programming'),
+  ('algorithms', 'Algorithms', 'Technology', 'programming'),
+  ('compilers', 'Compilers', 'Technology', 'programming'),
+  ('sql', 'SQL', 'Technology', 'data'),
+  ('statistics', 'Statistics', 'Technology', 'data'),
+  ('ux-design', 'UX design', 'Creative', 'design'),
+  ('spanish', 'Spanish', 'Humanities', 'languages')
+) as v (slug, name, category, parent)
+join public.skills p on p.slug = v.parent;
+
+insert into public.profile_skills (profile_id, skill_id, relation, level, years)
+select v.profile_id::uuid, s.id, v.relation::public.skill_relation, v.level, v.years
+from (values
+  ('11111111-1111-4111-8111-111111111111', 'algorithms', 'teaches', 5, 12.0),
+  ('11111111-1111-4111-8111-111111111111', 'python', 'teaches', 4, 8.0),
+  ('22222222-2222-4222-8222-222222222222', 'compilers', 'teaches', 5, 30.0),
+  ('22222222-2222-4222-8222-222222222222', 'sql', 'teaches', 4, 10.0),
+  ('22222222-2222-4222-8222-222222222222', 'spanish', 'learns', 2, 1.0),
+  ('33333333-3333-4333-8333-333333333333', 'rust', 'learns', 2, 0.5),
+  ('33333333-3333-4333-8333-333333333333', 'compilers', 'learns', 1, 0.0),
+  ('44444444-4444-4444-8444-444444444444', 'python', 'learns', 2, 1.0),
+  ('44444444-4444-4444-8444-444444444444', 'statistics', 'learns', 1, 0.0)
+) as v (profile_id, slug, relation, level, years)
+join public.skills s on s.slug = v.slug;
+
+insert into public.portfolio_items (profile_id, kind, title, description, url, issuer, achieved_on)
+values
+  ('11111111-1111-4111-8111-111111111111', 'project', 'Notes on the Analytical Engine',
+   'The first published algorithm for a machine.', 'https://example.org/notes', null, '1843-09-01'),
+  ('22222222-2222-4222-8222-222222222222', 'achievement', 'First compiler (A-0)',
+   null, null, 'Remington Rand', '1952-05-01'),
+  ('22222222-2222-4222-8222-222222222222', 'certification', 'Rear Admiral', null, null, 'US Navy', '1985-11-08');
