@@ -1,0 +1,1 @@
+"""SkillSwap bookings function."""

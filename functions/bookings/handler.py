@@ -1,0 +1,9 @@
+"""Lambda entry of the bookings function: the FastAPI app, built once per container, behind Mangum."""
+
+from __future__ import annotations
+
+from bookings.routes import router
+from shared.app import create_app, lambda_entry
+
+app = create_app(title="bookings", routers=[router])
+lambda_handler = lambda_entry(app)

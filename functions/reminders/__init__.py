@@ -1,0 +1,1 @@
+"""SkillSwap reminders function (the scheduled dispatcher lands with the reminders issue)."""

@@ -1,0 +1,1 @@
+"""Plumbing shared by every SkillSwap function: settings, db, auth, errors, observability. No business rules."""

@@ -1,0 +1,152 @@
+"""The FastAPI app factory every HTTP function uses, and the Lambda entry point that wraps it with Mangum.
+
+Each function's `handler.py` builds its app once at module level; `make dev` mounts the very same app objects
+in one local ASGI server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import psycopg
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared import db
+from shared.errors import (
+    PROBLEM_BASE,
+    PROBLEM_JSON,
+    Conflict,
+    DomainError,
+    Forbidden,
+    ServiceUnavailable,
+    Unprocessable,
+)
+from shared.observability import logger, metrics, tracer
+
+
+class HealthPublic(BaseModel):
+    status: str
+    database: str
+
+
+def _problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=int(body["status"]), media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+# Database errors that reach the top are still the caller's fault or a passing outage, never a 500.
+_DB_ERRORS: tuple[tuple[type[psycopg.Error], type[DomainError], str], ...] = (
+    (psycopg.errors.UniqueViolation, Conflict, "this would duplicate an existing record"),
+    (psycopg.errors.ExclusionViolation, Conflict, "this conflicts with an existing record"),
+    (psycopg.errors.CheckViolation, Unprocessable, "a value is out of its allowed range"),
+    (psycopg.errors.ForeignKeyViolation, Unprocessable, "a referenced record does not exist"),
+    (psycopg.errors.NotNullViolation, Unprocessable, "a required value is missing"),
+    (psycopg.errors.InvalidTextRepresentation, Unprocessable, "a value has the wrong format"),
+    (psycopg.errors.InsufficientPrivilege, Forbidden, "not allowed"),
+    (psycopg.errors.QueryCanceled, ServiceUnavailable, "the database took too long; try again"),
+    (psycopg.errors.SerializationFailure, Conflict, "a concurrent change interfered; try again"),
+    (psycopg.errors.DeadlockDetected, Conflict, "a concurrent change interfered; try again"),
+    (psycopg.OperationalError, ServiceUnavailable, "the database is not reachable"),
+)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _problem_response(exc.problem(request.url.path), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field_name(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
+            for err in exc.errors()
+        ]
+        malformed = any(err.get("type") == "json_invalid" for err in exc.errors())
+        body = {
+            "type": PROBLEM_BASE + ("malformed-body" if malformed else "validation-error"),
+            "title": "Malformed request body" if malformed else "Validation failed",
+            "status": 400 if malformed else 422,
+            "detail": "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+            "instance": request.url.path,
+            "errors": errors,
+        }
+        return _problem_response(body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = {
+            "type": PROBLEM_BASE + ("not-found" if exc.status_code == 404 else f"http-{exc.status_code}"),
+            "title": "Not found" if exc.status_code == 404 else "Request not accepted",
+            "status": exc.status_code,
+            "detail": str(exc.detail),
+            "instance": request.url.path,
+        }
+        return _problem_response(body, dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(psycopg.Error)
+    async def _database(request: Request, exc: psycopg.Error) -> JSONResponse:
+        for exc_type, domain_type, detail in _DB_ERRORS:
+            if isinstance(exc, exc_type):
+                logger.warning("database error mapped", extra={"sqlstate": exc.sqlstate, "as": domain_type.slug})
+                return _problem_response(domain_type(detail).problem(request.url.path))
+        logger.exception("unmapped database error", extra={"sqlstate": exc.sqlstate})
+        return _problem_response(_internal_problem(request))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error")
+        return _problem_response(_internal_problem(request))
+
+
+def _internal_problem(request: Request) -> dict[str, Any]:
+    return {
+        "type": PROBLEM_BASE + "internal",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "something went wrong on our side; it has been logged",
+        "instance": request.url.path,
+    }
+
+
+def create_app(*, title: str, routers: Iterable[APIRouter] = ()) -> FastAPI:
+    """A function's FastAPI app: its routers, problem+json errors and `GET /health`."""
+    app = FastAPI(title=f"SkillSwap {title}", version="0.1.0", redirect_slashes=False)
+    install_problem_handlers(app)
+
+    @app.get("/health", response_model=HealthPublic, tags=["health"])
+    def health() -> HealthPublic:
+        if not db.ping():
+            raise ServiceUnavailable("the database is not reachable", database="unreachable")
+        return HealthPublic(status="ok", database="reachable")
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def lambda_entry(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler for a Function URL: powertools context, tracing and metrics around Mangum."""
+    from mangum import Mangum
+
+    asgi = Mangum(app, lifespan="off")
+
+    @logger.inject_lambda_context(clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        result: dict[str, Any] = asgi(event, context)
+        return result
+
+    return lambda_handler

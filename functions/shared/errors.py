@@ -1,0 +1,78 @@
+"""Domain errors and their RFC 9457 problem+json mapping (by exception type, never by message text)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://skillswap.dev/problems/"
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause. Subclasses fix the HTTP status and the problem type."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.extra = extra
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.field:
+            body["errors"] = [{"field": self.field, "message": self.detail}]
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(DomainError):
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    slug = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class Unprocessable(DomainError):
+    status = 422
+    slug = "validation-error"
+    title = "Validation failed"
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"

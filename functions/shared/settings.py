@@ -1,0 +1,62 @@
+"""One pydantic-settings model, read lazily and cached; a missing required setting fails fast with its name.
+
+Locally every value comes from the environment. In the cloud the template passes only the *names* of secrets
+(`<SETTING>_SECRET_NAME`, e.g. `DATABASE_URL_SECRET_NAME`); the value is then read from Secrets Manager through
+powertools parameters (cached by powertools) the first time settings are needed.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Settings whose value may live in Secrets Manager (the template passes <NAME>_SECRET_NAME instead).
+SECRET_SETTINGS = ("DATABASE_URL", "JWT_SECRET", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET")
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or invalid. The message names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: str = "local"
+    database_url: str = Field(min_length=1)
+    # Auth: the project's JWT issuer, plus a JWKS URL (ES256/RS256 signing keys) and/or the legacy HS256 secret.
+    jwt_issuer: str = Field(min_length=1)
+    jwt_audience: str = "authenticated"
+    jwks_url: str | None = None
+    jwt_secret: str | None = None
+    jwks_cache_seconds: int = 600
+    # Stripe (used by the payment paths only).
+    stripe_api_key: str | None = None
+    stripe_api_base: str | None = None
+    stripe_webhook_secret: str | None = None
+    # Database statement timeout applied per transaction (SET LOCAL), milliseconds.
+    db_statement_timeout_ms: int = 5000
+
+
+def _resolve_secret_names() -> dict[str, str]:
+    """Fetch `<NAME>_SECRET_NAME` secrets for settings not given directly in the environment."""
+    resolved: dict[str, str] = {}
+    for name in SECRET_SETTINGS:
+        secret_name = os.environ.get(f"{name}_SECRET_NAME")
+        if secret_name and not os.environ.get(name):
+            from aws_lambda_powertools.utilities import parameters
+
+            value = parameters.get_secret(secret_name, max_age=300)
+            resolved[name.lower()] = value if isinstance(value, str) else str(value)
+    return resolved
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings(**_resolve_secret_names())  # type: ignore[arg-type]
+    except ValidationError as exc:
+        fields = ", ".join(str(err["loc"][0]).upper() for err in exc.errors() if err["loc"])
+        raise ConfigError(f"missing or invalid setting(s): {fields}") from None

@@ -1,0 +1,9 @@
+"""Lambda entry of the Stripe webhook function: the FastAPI app, built once per container, behind Mangum."""
+
+from __future__ import annotations
+
+from shared.app import create_app, lambda_entry
+from webhooks.routes import router
+
+app = create_app(title="webhooks", routers=[router])
+lambda_handler = lambda_entry(app)
