@@ -1,0 +1,149 @@
+"""`make dev`: the whole platform on this machine.
+
+Postgres 15 (cluster in .local/, 127.0.0.1:54322) with the local Supabase bootstrap, every migration and the
+seed; localstripe as the Stripe peer; every HTTP function served by one uvicorn on 127.0.0.1:8000. Prints the
+URLs, demo users with ready bearer tokens, and curl lines. Ctrl-C stops what it started; running it again
+reuses the data and applies only new migrations.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from infra.localdb import Cluster, LocalDbError, prepare
+from infra.localenv import DevConfig, function_env
+from infra.token import mint_token
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing is listening on 127.0.0.1:{port} after {timeout:.0f}s")
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_localstripe(port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    exe = Path(sys.executable).parent / "localstripe"
+    if not exe.exists():
+        found = shutil.which("localstripe")
+        if found is None:
+            raise RuntimeError("localstripe is not installed: run `make install`")
+        exe = Path(found)
+    log = log_path.open("ab")
+    proc = subprocess.Popen([str(exe), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port)
+    except RuntimeError:
+        proc.terminate()
+        raise
+    return proc
+
+
+def demo_users(dsn: str) -> list[tuple[str, str, str, dict[str, object]]]:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "select u.id::text, u.email, p.display_name, coalesce(u.raw_app_meta_data, '{}'::jsonb)"
+            " from auth.users u join public.profiles p on p.id = u.id order by u.email"
+        ).fetchall()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def banner(cfg: DevConfig, dsn: str, applied: list[str]) -> str:
+    api = f"http://127.0.0.1:{cfg.api_port}"
+    lines = [
+        "",
+        "SkillSwap is running locally",
+        f"  API (all functions)   {api}/",
+        f"    bookings            {api}/bookings/health",
+        f"    matching            {api}/matching/health",
+        f"    webhooks (Stripe)   {api}/webhooks/health",
+        f"  Postgres 15           {dsn}",
+        f"  localstripe           http://127.0.0.1:{cfg.stripe_port}",
+        f"  migrations applied now: {', '.join(applied) if applied else 'none (database up to date)'}",
+        "",
+        "Demo users (tokens valid 24 h; mint more with `.venv/bin/python -m infra.token EMAIL`):",
+    ]
+    first_token = None
+    for user_id, email, name, app_metadata in demo_users(dsn):
+        token = mint_token(user_id=user_id, email=email, app_metadata=dict(app_metadata), ttl_seconds=24 * 3600)
+        first_token = first_token or token
+        lines.append(f"  {name:<15} {email:<24} {user_id}")
+        lines.append(f"    TOKEN={token}")
+    lines += [
+        "",
+        "Try:",
+        f"  curl -s {api}/bookings/health",
+        f"  curl -s {api}/matching/health",
+        f"  curl -s {api}/webhooks/health",
+    ]
+    if first_token:
+        lines.append(f"  curl -s -H 'Authorization: Bearer {first_token}' {api}/bookings/health")
+    lines += ["", "Ctrl-C stops everything started here.", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    cfg = DevConfig.from_env()
+    cfg.data_dir.parent.mkdir(parents=True, exist_ok=True)
+    cluster = Cluster(cfg.data_dir, cfg.db_port)
+    started_db = not cluster.is_running()
+    stripe: subprocess.Popen[bytes] | None = None
+    try:
+        print(f"dev: preparing Postgres 15 in {cfg.data_dir} on 127.0.0.1:{cfg.db_port} ...", flush=True)
+        applied = prepare(cluster, seed=True)
+        dsn = cluster.dsn
+        if port_in_use(cfg.stripe_port):
+            print(
+                f"dev: something already listens on {cfg.stripe_port}; using it as the Stripe peer",
+                flush=True,
+            )
+        else:
+            stripe = start_localstripe(cfg.stripe_port, cfg.data_dir.parent / "localstripe.log")
+        os.environ.update(function_env(database_url=dsn, stripe_port=cfg.stripe_port))
+        cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("MAIL_OUTBOX_DIR", str(cfg.outbox_dir))
+
+        import uvicorn
+
+        from infra.devserver import build_app
+
+        app = build_app()
+        print(banner(cfg, dsn, applied), flush=True)
+        uvicorn.run(app, host="127.0.0.1", port=cfg.api_port, log_level="warning", access_log=True)
+        return 0
+    except (LocalDbError, RuntimeError) as exc:
+        print(f"dev: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if stripe is not None:
+            stripe.send_signal(signal.SIGINT)
+            try:
+                stripe.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                stripe.kill()
+        if started_db:
+            cluster.stop()
+        print("dev: stopped", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
