@@ -1,0 +1,67 @@
+-- Test helpers (committed on purpose: every later file uses them). Local test database only.
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+create or replace function tests.create_user(email text, app_role text default null) returns uuid
+language plpgsql security definer set search_path = '' as $$
+declare
+  new_id uuid := gen_random_uuid();
+  meta jsonb := jsonb_build_object('provider', 'email', 'providers', jsonb_build_array('email'));
+begin
+  if app_role is not null then
+    meta := meta || jsonb_build_object('role', app_role);
+  end if;
+  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
+  values (new_id, 'authenticated', 'authenticated', email, now(), meta,
+          jsonb_build_object('display_name', split_part(email, '@', 1)));
+  return new_id;
+end;
+$$;
+
+-- Become a signed-in user for the rest of the transaction (role + claims, as PostgREST sets them).
+create or replace function tests.authenticate_as(user_id uuid) returns void
+language plpgsql set search_path = '' as $$
+declare
+  u record;
+begin
+  perform set_config('role', 'postgres', true);
+  select id, email, raw_app_meta_data into u from auth.users where id = user_id;
+  perform set_config('request.jwt.claims', jsonb_build_object(
+    'sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
+    'app_metadata', coalesce(u.raw_app_meta_data, '{}'::jsonb))::text, true);
+  perform set_config('role', 'authenticated', true);
+end;
+$$;
+
+create or replace function tests.authenticate_as_anon() returns void
+language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
+  perform set_config('role', 'anon', true);
+end;
+$$;
+
+create or replace function tests.authenticate_as_service_role() returns void
+language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
+  perform set_config('role', 'service_role', true);
+end;
+$$;
+
+create or replace function tests.clear_authentication() returns void
+language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims', '', true);
+  perform set_config('role', 'postgres', true);
+end;
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+begin;
+select plan(2);
+select has_function('tests', 'authenticate_as', array['uuid'], 'tests.authenticate_as exists');
+select has_function('tests', 'create_user', array['text', 'text'], 'tests.create_user exists');
+select * from finish();
+rollback;

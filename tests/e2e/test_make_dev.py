@@ -1,0 +1,111 @@
+"""`make dev` as a newcomer runs it: the launcher comes up on its own ports, its printed curl lines work,
+Ctrl-C stops everything it started, and a second run reuses the data and applies no migration again."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infra.localdb import Cluster
+from infra.localenv import ROOT
+
+DEV_DIR = ROOT / ".local" / "e2e-dev"
+PORTS = {"SKILLSWAP_DB_PORT": "54335", "SKILLSWAP_API_PORT": "18035", "SKILLSWAP_STRIPE_PORT": "18435"}
+
+
+class DevRun:
+    def __init__(self) -> None:
+        env = {
+            **os.environ,
+            **PORTS,
+            "SKILLSWAP_DEV_DIR": str(DEV_DIR),
+            "PYTHONPATH": str(ROOT / "functions"),
+        }
+        for name in ("DATABASE_URL", "TEST_DATABASE_URL"):
+            env.pop(name, None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "infra.dev"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output = ""
+
+    def wait_until_ready(self, timeout: float = 120.0) -> str:
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line and self.proc.poll() is not None:
+                break
+            self.output += line
+            if "Ctrl-C stops everything" in line:
+                return self.output
+        raise AssertionError(f"make dev did not come up:\n{self.output}")
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGINT)
+        out, _ = self.proc.communicate(timeout=60)
+        self.output += out
+        return self.proc.returncode
+
+
+@pytest.fixture
+def fresh_dev_dir() -> Iterator[Path]:
+    Cluster(DEV_DIR / "pgdev", int(PORTS["SKILLSWAP_DB_PORT"])).stop()
+    shutil.rmtree(DEV_DIR, ignore_errors=True)
+    yield DEV_DIR
+    Cluster(DEV_DIR / "pgdev", int(PORTS["SKILLSWAP_DB_PORT"])).stop()
+    shutil.rmtree(DEV_DIR, ignore_errors=True)
+
+
+def _curl_urls(banner: str) -> list[str]:
+    return re.findall(r"^  curl -s (http://\S+)$", banner, flags=re.MULTILINE)
+
+
+def test_make_dev_comes_up_serves_health_and_stops_on_ctrl_c(fresh_dev_dir: Path) -> None:
+    run = DevRun()
+    try:
+        banner = run.wait_until_ready()
+        urls = _curl_urls(banner)
+        assert len(urls) == 3, banner
+        for url in urls:
+            reply = httpx.get(url, timeout=10)
+            assert reply.status_code == 200, (url, reply.text)
+            assert reply.json() == {"status": "ok", "database": "reachable"}
+        assert "ada@skillswap.test" in banner
+        token = re.search(r"TOKEN=(\S+)", banner)
+        assert token is not None
+        stripe = httpx.get(
+            f"http://127.0.0.1:{PORTS['SKILLSWAP_STRIPE_PORT']}/v1/customers",
+            auth=("sk_test_local", ""),
+            timeout=10,
+        )
+        assert stripe.status_code == 200
+    finally:
+        code = run.stop()
+    assert code == 0, run.output
+    cluster = Cluster(fresh_dev_dir / "pgdev", int(PORTS["SKILLSWAP_DB_PORT"]))
+    assert not cluster.is_running(), "Ctrl-C left Postgres running"
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{PORTS['SKILLSWAP_STRIPE_PORT']}/v1/customers", timeout=2)
+
+    second = DevRun()
+    try:
+        banner = second.wait_until_ready()
+        assert "migrations applied now: none (database up to date)" in banner
+        assert httpx.get(_curl_urls(banner)[0], timeout=10).status_code == 200
+    finally:
+        assert second.stop() == 0, second.output
