@@ -25,6 +25,7 @@ from shared.errors import (
     Forbidden,
     ServiceUnavailable,
     Unprocessable,
+    from_sqlstate,
 )
 from shared.observability import logger, metrics, tracer
 
@@ -97,6 +98,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(psycopg.Error)
     async def _database(request: Request, exc: psycopg.Error) -> JSONResponse:
+        raised = from_sqlstate(exc.sqlstate, exc.diag.message_primary, exc.diag.column_name)
+        if raised is not None:
+            return await _domain(request, raised)
         for exc_type, domain_type, detail in _DB_ERRORS:
             if isinstance(exc, exc_type):
                 logger.warning("database error mapped", extra={"sqlstate": exc.sqlstate, "as": domain_type.slug})
@@ -147,6 +151,25 @@ def lambda_entry(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         result: dict[str, Any] = asgi(event, context)
+        return result
+
+    return lambda_handler
+
+
+def scheduled_entry(
+    job: Callable[[], dict[str, int]], *, metric_prefix: str
+) -> Callable[[dict[str, Any], Any], dict[str, int]]:
+    """The Lambda handler for a scheduled job: powertools context, tracing, and one metric per counter."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    @logger.inject_lambda_context(clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+        result = job()
+        for name, value in result.items():
+            metrics.add_metric(name=f"{metric_prefix}.{name}", unit=MetricUnit.Count, value=value)
+        logger.info("scheduled job done", extra=result)
         return result
 
     return lambda_handler

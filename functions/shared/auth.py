@@ -126,3 +126,10 @@ def current_user(authorization: Annotated[str | None, Header()] = None) -> Princ
     if principal.role != "authenticated":
         raise Forbidden("this endpoint is for signed-in users")
     return principal
+
+
+def optional_user(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+    """FastAPI dependency for public reads: None without a token; a token that is sent must be valid."""
+    if authorization is None:
+        return None
+    return current_user(authorization)

@@ -76,3 +76,22 @@ class ServiceUnavailable(DomainError):
     status = 503
     slug = "service-unavailable"
     title = "Service unavailable"
+
+
+# SQL functions raise SQLSTATEs of class SS (see the booking functions migration); COLUMN names the field.
+SQLSTATE_ERRORS: dict[str, type[DomainError]] = {
+    "SS400": BadRequest,
+    "SS401": Unauthorized,
+    "SS403": Forbidden,
+    "SS404": NotFound,
+    "SS409": Conflict,
+    "SS422": Unprocessable,
+}
+
+
+def from_sqlstate(sqlstate: str | None, message: str | None, column: str | None) -> DomainError | None:
+    """The domain error a SQL function meant by raising `sqlstate`, or None if it is not one of ours."""
+    error_type = SQLSTATE_ERRORS.get(sqlstate or "")
+    if error_type is None:
+        return None
+    return error_type(message or error_type.title, field=column)
