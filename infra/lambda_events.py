@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -103,7 +104,15 @@ class Reply:
 
 
 def invoke(handler: Callable[[dict[str, Any], Any], dict[str, Any]], event: dict[str, Any]) -> Reply:
-    """Call a Lambda handler in-process and decode its Function URL response."""
+    """Call a Lambda handler in-process and decode its Function URL response.
+
+    Each calling thread stands for one Lambda container: it gets its own event loop (Mangum runs the ASGI app
+    on the thread's loop) and, through shared.db, its own database connection.
+    """
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
     result = handler(event, LambdaContext())
     text = result.get("body") or ""
     if result.get("isBase64Encoded"):

@@ -1,7 +1,129 @@
-"""HTTP routes of the bookings function."""
+"""HTTP routes of the bookings function: parse, authenticate, call one logic function, return a model."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Header, Query
+from fastapi.responses import JSONResponse
+
+from bookings import logic
+from bookings.models import (
+    AttendanceUpdate,
+    BookingPublic,
+    BookingsPublic,
+    FeedbackSummaryPublic,
+    HostRatingPublic,
+    HostSessionsPublic,
+    ParticipantsPublic,
+    ReviewCreate,
+    ReviewPublic,
+    SessionCancel,
+    SessionCreate,
+    SessionPublic,
+    SessionSearch,
+    SessionsPublic,
+    SessionUpdate,
+)
+from shared.auth import Principal, current_user, optional_user
 
 router = APIRouter()
+
+User = Annotated[Principal, Depends(current_user)]
+MaybeUser = Annotated[Principal | None, Depends(optional_user)]
+
+
+# Sessions (expert side and browse) -------------------------------------------------------------------
+@router.post("/sessions", status_code=201, response_model=SessionPublic, tags=["sessions"])
+def create_session(data: SessionCreate, user: User) -> SessionPublic:
+    return logic.create_session(principal=user, data=data)
+
+
+@router.get("/sessions", response_model=SessionsPublic, tags=["sessions"])
+def search_sessions(search: Annotated[SessionSearch, Query()], user: MaybeUser) -> SessionsPublic:
+    return logic.search_sessions(principal=user, search=search)
+
+
+@router.get("/sessions/{session_id}", response_model=SessionPublic, tags=["sessions"])
+def get_session(session_id: UUID, user: MaybeUser) -> SessionPublic:
+    return logic.get_session(principal=user, session_id=session_id)
+
+
+@router.patch("/sessions/{session_id}", response_model=SessionPublic, tags=["sessions"])
+def update_session(session_id: UUID, data: SessionUpdate, user: User) -> SessionPublic:
+    return logic.update_session(principal=user, session_id=session_id, data=data)
+
+
+@router.post("/sessions/{session_id}/publish", response_model=SessionPublic, tags=["sessions"])
+def publish_session(session_id: UUID, user: User) -> SessionPublic:
+    return logic.publish_session(principal=user, session_id=session_id)
+
+
+@router.post("/sessions/{session_id}/cancel", response_model=SessionPublic, tags=["sessions"])
+def cancel_session(session_id: UUID, user: User, data: Annotated[SessionCancel | None, Body()] = None) -> SessionPublic:
+    return logic.cancel_session(principal=user, session_id=session_id, reason=data.reason if data else None)
+
+
+@router.get("/sessions/{session_id}/participants", response_model=ParticipantsPublic, tags=["host"])
+def list_participants(session_id: UUID, user: User) -> ParticipantsPublic:
+    return logic.list_participants(principal=user, session_id=session_id)
+
+
+# Bookings --------------------------------------------------------------------------------------------
+@router.post(
+    "/sessions/{session_id}/bookings",
+    status_code=201,
+    response_model=BookingPublic,
+    tags=["bookings"],
+    responses={409: {"description": "full (waitlist closed), started, already booked"}},
+)
+def book_seat(
+    session_id: UUID,
+    user: User,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    answer = logic.book_seat(principal=user, session_id=session_id, idempotency_key=idempotency_key)
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingPublic, tags=["bookings"])
+def get_booking(booking_id: UUID, user: User) -> BookingPublic:
+    return logic.get_booking(principal=user, booking_id=booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", response_model=BookingPublic, tags=["bookings"])
+def cancel_booking(booking_id: UUID, user: User) -> BookingPublic:
+    return logic.cancel_booking(principal=user, booking_id=booking_id)
+
+
+@router.post("/bookings/{booking_id}/attendance", response_model=BookingPublic, tags=["host"])
+def mark_attendance(booking_id: UUID, data: AttendanceUpdate, user: User) -> BookingPublic:
+    return logic.mark_attendance(principal=user, booking_id=booking_id, data=data)
+
+
+@router.post("/bookings/{booking_id}/review", status_code=201, response_model=ReviewPublic, tags=["reviews"])
+def leave_review(booking_id: UUID, data: ReviewCreate, user: User) -> ReviewPublic:
+    return logic.leave_review(principal=user, booking_id=booking_id, data=data)
+
+
+# History and host views ------------------------------------------------------------------------------
+@router.get("/me/bookings", response_model=BookingsPublic, tags=["history"])
+def list_my_bookings(user: User, when: Literal["upcoming", "past"] = "upcoming") -> BookingsPublic:
+    return logic.list_my_bookings(principal=user, upcoming=when == "upcoming")
+
+
+@router.get("/me/sessions", response_model=HostSessionsPublic, tags=["host"])
+def list_my_sessions(user: User) -> HostSessionsPublic:
+    return logic.list_host_sessions(principal=user)
+
+
+@router.get("/me/feedback", response_model=FeedbackSummaryPublic, tags=["host"])
+def get_my_feedback(user: User) -> FeedbackSummaryPublic:
+    return logic.get_feedback_summary(principal=user)
+
+
+@router.get("/hosts/{host_id}/rating", response_model=HostRatingPublic, tags=["reviews"])
+def get_host_rating(host_id: UUID, user: MaybeUser) -> HostRatingPublic:
+    return logic.get_host_rating(principal=user, host_id=host_id)

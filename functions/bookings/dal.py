@@ -1,0 +1,319 @@
+"""The bookings repository: owns the SQL, returns domain models. Seat arithmetic is in the SQL functions
+(`book_seat`, `cancel_booking`, `cancel_session`, `expire_holds`, ...), never computed here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from bookings.models import (
+    BookingPublic,
+    CancellationPolicy,
+    HostSessionPublic,
+    ParticipantPublic,
+    ReviewPublic,
+    SessionCreate,
+    SessionFeedback,
+    SessionPublic,
+    SessionSearch,
+    SkillRef,
+)
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+_SESSION_SELECT = """
+select s.*, coalesce(p.display_name, public.host_display_name(s.host_id), '') as host_name,
+       s.capacity - s.seats_taken as seats_left, public.waitlist_count(s.id) as waitlist_count, l.meeting_url
+from public.sessions s
+left join public.profiles p on p.id = s.host_id
+left join public.session_links l on l.session_id = s.id
+"""
+
+_BOOKING_SELECT = """
+select b.*, b.paid_at is not null as paid, public.waitlist_position(b.id) as waitlist_position,
+       s.title as session_title, s.starts_at, s.ends_at,
+       r.amount as refund_amount, r.currency as refund_currency, r.percent as refund_percent,
+       r.status::text as refund_status
+from public.bookings b
+join public.sessions s on s.id = b.session_id
+left join public.refunds r on r.booking_id = b.id
+"""
+
+_REVIEW_COLUMNS = "id, booking_id, session_id, host_id, rating, comment, created_at"
+
+
+def _session(row: dict[str, Any], skills: list[SkillRef]) -> SessionPublic:
+    return SessionPublic(
+        **{k: v for k, v in row.items() if k in SessionPublic.model_fields},
+        skills=skills,
+        cancellation_policy=CancellationPolicy(
+            full_refund_until_hours=row["refund_full_until_hours"], late_refund_percent=row["refund_late_percent"]
+        ),
+    )
+
+
+def _booking(row: dict[str, Any]) -> BookingPublic:
+    refund = None
+    if row["refund_amount"] is not None:
+        refund = {
+            "amount": row["refund_amount"],
+            "currency": row["refund_currency"],
+            "percent": row["refund_percent"],
+            "status": row["refund_status"],
+        }
+    return BookingPublic(
+        **{k: v for k, v in row.items() if k in BookingPublic.model_fields and k != "refund"}, refund=refund
+    )
+
+
+class BookingsRepo:
+    """SQL for sessions, bookings and reviews on one connection (inside the caller's transaction)."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    # Sessions -------------------------------------------------------------------------------------------
+    def create_session(self, host_id: UUID, data: SessionCreate) -> UUID:
+        row = self.conn.execute(
+            """
+            insert into public.sessions (host_id, format, title, description, starts_at, ends_at, timezone, capacity,
+              price_amount, currency, refund_full_until_hours, refund_late_percent, min_notice_minutes,
+              waitlist_enabled, hold_minutes, claim_window_minutes)
+            values (%(host_id)s, %(format)s, %(title)s, %(description)s, %(starts_at)s, %(ends_at)s, %(timezone)s,
+              %(capacity)s, %(price_amount)s, %(currency)s, %(full)s, %(late)s, %(min_notice_minutes)s,
+              %(waitlist_enabled)s, %(hold_minutes)s, %(claim_window_minutes)s)
+            returning id
+            """,
+            {
+                **data.model_dump(exclude={"cancellation_policy", "skill_ids", "meeting_url"}),
+                "host_id": host_id,
+                "full": data.cancellation_policy.full_refund_until_hours,
+                "late": data.cancellation_policy.late_refund_percent,
+            },
+        ).fetchone()
+        assert row is not None
+        session_id: UUID = row["id"]
+        self.replace_skills(session_id, data.skill_ids)
+        if data.meeting_url:
+            self.set_meeting_url(session_id, data.meeting_url)
+        return session_id
+
+    def update_session(self, session_id: UUID, changes: dict[str, Any]) -> bool:
+        if not changes:
+            return self.session_owner(session_id) is not None
+        assignments = sql.SQL(", ").join(
+            sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder(column)) for column in changes
+        )
+        query = sql.SQL("update public.sessions set {} where id = %(session_id)s").format(assignments)
+        return self.conn.execute(query, {**changes, "session_id": session_id}).rowcount == 1
+
+    def replace_skills(self, session_id: UUID, skill_ids: list[int]) -> None:
+        self.conn.execute("delete from public.session_skills where session_id = %s", (session_id,))
+        if skill_ids:
+            self.conn.execute(
+                "insert into public.session_skills (session_id, skill_id) select %s, unnest(%s::bigint[])",
+                (session_id, sorted(set(skill_ids))),
+            )
+
+    def set_meeting_url(self, session_id: UUID, url: str) -> None:
+        self.conn.execute(
+            "insert into public.session_links (session_id, meeting_url) values (%s, %s)"
+            " on conflict (session_id) do update set meeting_url = excluded.meeting_url",
+            (session_id, url),
+        )
+
+    def session_owner(self, session_id: UUID) -> UUID | None:
+        """The host of a session visible to the caller (None if not visible)."""
+        row = self.conn.execute("select host_id from public.sessions where id = %s", (session_id,)).fetchone()
+        return None if row is None else row["host_id"]
+
+    def publish_session(self, session_id: UUID) -> None:
+        self.conn.execute("select public.publish_session(%s)", (session_id,))
+
+    def cancel_session(self, session_id: UUID, reason: str | None) -> None:
+        self.conn.execute("select public.cancel_session(%s, %s)", (session_id, reason))
+
+    def _skills_for(self, session_ids: list[UUID]) -> dict[UUID, list[SkillRef]]:
+        found: dict[UUID, list[SkillRef]] = {sid: [] for sid in session_ids}
+        if not session_ids:
+            return found
+        rows = self.conn.execute(
+            "select ss.session_id, k.id, k.slug, k.name from public.session_skills ss"
+            " join public.skills k on k.id = ss.skill_id where ss.session_id = any(%s) order by k.name",
+            (session_ids,),
+        ).fetchall()
+        for row in rows:
+            found[row["session_id"]].append(SkillRef(id=row["id"], slug=row["slug"], name=row["name"]))
+        return found
+
+    def get_session(self, session_id: UUID) -> SessionPublic | None:
+        row = self.conn.execute(_SESSION_SELECT + " where s.id = %s", (session_id,)).fetchone()
+        if row is None:
+            return None
+        return _session(row, self._skills_for([session_id])[session_id])
+
+    def search_sessions(
+        self, search: SessionSearch, starts_after: datetime, after: tuple[datetime, UUID] | None
+    ) -> list[SessionPublic]:
+        where = [sql.SQL("s.status = 'published'"), sql.SQL("s.starts_at >= %(starts_after)s")]
+        params: dict[str, Any] = {"starts_after": starts_after, "limit": search.limit + 1}
+        if search.starts_before is not None:
+            where.append(sql.SQL("s.starts_at < %(starts_before)s"))
+            params["starts_before"] = search.starts_before
+        if search.format is not None:
+            where.append(sql.SQL("s.format = %(format)s"))
+            params["format"] = search.format.value
+        if search.min_price is not None:
+            where.append(sql.SQL("s.price_amount >= %(min_price)s"))
+            params["min_price"] = search.min_price
+        if search.max_price is not None:
+            where.append(sql.SQL("s.price_amount <= %(max_price)s"))
+            params["max_price"] = search.max_price
+        if search.host_id is not None:
+            where.append(sql.SQL("s.host_id = %(host_id)s"))
+            params["host_id"] = search.host_id
+        if search.skill is not None:
+            where.append(
+                sql.SQL(
+                    "exists (select 1 from public.session_skills ss join public.skills k on k.id = ss.skill_id"
+                    " where ss.session_id = s.id and k.slug = %(skill)s)"
+                )
+            )
+            params["skill"] = search.skill
+        if search.q is not None:
+            where.append(sql.SQL("s.search @@ websearch_to_tsquery('english', %(q)s)"))
+            params["q"] = search.q
+        if after is not None:
+            where.append(sql.SQL("(s.starts_at, s.id) > (%(after_start)s, %(after_id)s)"))
+            params["after_start"], params["after_id"] = after
+        query = sql.SQL("{} where {} order by s.starts_at, s.id limit %(limit)s").format(
+            sql.SQL(_SESSION_SELECT), sql.SQL(" and ").join(where)
+        )
+        rows = self.conn.execute(query, params).fetchall()
+        skills = self._skills_for([row["id"] for row in rows])
+        return [_session(row, skills[row["id"]]) for row in rows]
+
+    def host_sessions(self, host_id: UUID) -> list[HostSessionPublic]:
+        rows = self.conn.execute(
+            """
+            select s.id, s.title, s.format, s.status, s.starts_at, s.ends_at, s.capacity,
+                   count(*) filter (where b.status = 'confirmed') as confirmed,
+                   count(*) filter (where b.status = 'pending_payment') as pending_payment,
+                   count(*) filter (where b.status = 'waitlisted') as waitlisted,
+                   count(*) filter (where b.status = 'cancelled') as cancelled
+            from public.sessions s
+            left join public.bookings b on b.session_id = s.id
+            where s.host_id = %s
+            group by s.id
+            order by s.starts_at desc
+            """,
+            (host_id,),
+        ).fetchall()
+        return [HostSessionPublic(**row) for row in rows]
+
+    # Bookings -------------------------------------------------------------------------------------------
+    def book_seat(self, session_id: UUID) -> UUID:
+        row = self.conn.execute("select (public.book_seat(%s)).id", (session_id,)).fetchone()
+        assert row is not None
+        booking_id: UUID = row["id"]
+        return booking_id
+
+    def cancel_booking(self, booking_id: UUID) -> None:
+        self.conn.execute("select public.cancel_booking(%s)", (booking_id,))
+
+    def mark_attendance(self, booking_id: UUID, mark: str) -> None:
+        self.conn.execute("select public.mark_attendance(%s, %s)", (booking_id, mark))
+
+    def get_booking(self, booking_id: UUID) -> BookingPublic | None:
+        row = self.conn.execute(_BOOKING_SELECT + " where b.id = %s", (booking_id,)).fetchone()
+        return None if row is None else _booking(row)
+
+    def learner_bookings(self, learner_id: UUID, *, upcoming: bool, limit: int) -> list[BookingPublic]:
+        if upcoming:
+            query = _BOOKING_SELECT + " where b.learner_id = %s and s.ends_at > now() order by s.starts_at limit %s"
+        else:
+            query = (
+                _BOOKING_SELECT + " where b.learner_id = %s and s.ends_at <= now() order by s.starts_at desc limit %s"
+            )
+        return [_booking(row) for row in self.conn.execute(query, (learner_id, limit)).fetchall()]
+
+    def participants(self, session_id: UUID) -> list[ParticipantPublic]:
+        rows = self.conn.execute(
+            """
+            select b.id as booking_id, b.learner_id, p.display_name, b.status, b.paid_at is not null as paid,
+                   b.attendance, public.waitlist_position(b.id) as waitlist_position, b.created_at as booked_at
+            from public.bookings b
+            join public.profiles p on p.id = b.learner_id
+            where b.session_id = %s
+            order by (b.status = 'waitlisted'), b.waitlist_seq nulls first, b.created_at
+            """,
+            (session_id,),
+        ).fetchall()
+        return [ParticipantPublic(**row) for row in rows]
+
+    # Reviews --------------------------------------------------------------------------------------------
+    def leave_review(self, booking_id: UUID, rating: int, comment: str) -> ReviewPublic:
+        row = self.conn.execute(
+            f"select {_REVIEW_COLUMNS} from public.leave_review(%s, %s, %s)", (booking_id, rating, comment)
+        ).fetchone()
+        assert row is not None
+        return ReviewPublic(**row)
+
+    def host_rating(self, host_id: UUID) -> tuple[int, float | None]:
+        row = self.conn.execute(
+            "select reviews as n, average_rating as avg from public.host_rating(%s)",
+            (host_id,),
+        ).fetchone()
+        assert row is not None
+        return int(row["n"]), row["avg"]
+
+    def session_feedback(self, host_id: UUID) -> list[SessionFeedback]:
+        rows = self.conn.execute(
+            """
+            select s.id as session_id, s.title, s.starts_at,
+                   (select count(*) from public.reviews r where r.session_id = s.id) as reviews,
+                   (select round(avg(r.rating), 2)::float from public.reviews r where r.session_id = s.id)
+                     as average_rating,
+                   (select count(*) from public.bookings b where b.session_id = s.id and b.attendance = 'attended')
+                     as attended,
+                   (select count(*) from public.bookings b where b.session_id = s.id and b.attendance = 'no_show')
+                     as no_shows
+            from public.sessions s
+            where s.host_id = %s and s.starts_at <= now() and s.status = 'published'
+            order by s.starts_at desc
+            limit 50
+            """,
+            (host_id,),
+        ).fetchall()
+        return [SessionFeedback(**row) for row in rows]
+
+    def recent_reviews(self, host_id: UUID, limit: int = 10) -> list[ReviewPublic]:
+        rows = self.conn.execute(
+            f"select {_REVIEW_COLUMNS} from public.reviews where host_id = %s order by created_at desc limit %s",
+            (host_id, limit),
+        ).fetchall()
+        return [ReviewPublic(**row) for row in rows]
+
+    # Idempotency ----------------------------------------------------------------------------------------
+    def claim_idempotency_key(self, key: str, request_hash: str) -> tuple[int, Any] | None:
+        row = self.conn.execute(
+            "select status_code, response from public.claim_idempotency_key(%s, %s)", (key, request_hash)
+        ).fetchone()
+        return None if row is None else (row["status_code"], row["response"])
+
+    def save_idempotent_response(self, key: str, status_code: int, response: Any) -> None:
+        self.conn.execute("select public.save_idempotent_response(%s, %s, %s)", (key, status_code, Jsonb(response)))
+
+    # System jobs ----------------------------------------------------------------------------------------
+    def expire_holds(self, limit: int) -> int:
+        row = self.conn.execute("select public.expire_holds(%s) as n", (limit,)).fetchone()
+        return int(row["n"]) if row else 0
+
+    def purge_idempotency_keys(self) -> int:
+        row = self.conn.execute("select public.purge_idempotency_keys() as n").fetchone()
+        return int(row["n"]) if row else 0

@@ -1,0 +1,254 @@
+"""Bookings use cases: verb_noun functions taking and returning models. No HTTP, no SQL text.
+
+User-initiated work runs in `db.user_transaction` (the caller's role and claims, so RLS is a second wall);
+the sweep runs as the system in `db.transaction`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from bookings.dal import BookingsRepo
+from bookings.models import (
+    AttendanceUpdate,
+    BookingPublic,
+    BookingsPublic,
+    FeedbackSummaryPublic,
+    HostRatingPublic,
+    HostSessionsPublic,
+    ParticipantsPublic,
+    ReviewCreate,
+    ReviewPublic,
+    SessionCreate,
+    SessionPublic,
+    SessionSearch,
+    SessionsPublic,
+    SessionUpdate,
+)
+from shared import db
+from shared.auth import Principal
+from shared.errors import BadRequest, Forbidden, NotFound, Unprocessable
+
+ANON_CLAIMS: dict[str, Any] = {"role": "anon"}
+
+
+def _claims(principal: Principal | None) -> dict[str, Any]:
+    return principal.claims if principal is not None else ANON_CLAIMS
+
+
+# Cursors ---------------------------------------------------------------------------------------------
+def encode_cursor(starts_at: datetime, session_id: UUID) -> str:
+    raw = json.dumps([starts_at.isoformat(), str(session_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        starts_at, session_id = json.loads(raw)
+        parsed = datetime.fromisoformat(starts_at)
+        if parsed.tzinfo is None:
+            raise ValueError("naive")
+        return parsed, UUID(session_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise Unprocessable("not a cursor returned by this API", field="cursor") from exc
+
+
+# Sessions --------------------------------------------------------------------------------------------
+def _require_host(repo: BookingsRepo, session_id: UUID, principal: Principal) -> None:
+    host_id = repo.session_owner(session_id)
+    if host_id is None:
+        raise NotFound("session not found", field="session_id")
+    if host_id != principal.user_id:
+        raise Forbidden("only the host can change this session")
+
+
+def _loaded(repo: BookingsRepo, session_id: UUID) -> SessionPublic:
+    session = repo.get_session(session_id)
+    if session is None:
+        raise NotFound("session not found", field="session_id")
+    return session
+
+
+def create_session(*, principal: Principal, data: SessionCreate) -> SessionPublic:
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        session_id = repo.create_session(principal.user_id, data)
+        return _loaded(repo, session_id)
+
+
+def update_session(*, principal: Principal, session_id: UUID, data: SessionUpdate) -> SessionPublic:
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        _require_host(repo, session_id, principal)
+        current = _loaded(repo, session_id)
+        changes = data.column_changes()
+        starts_at = changes.get("starts_at", current.starts_at)
+        ends_at = changes.get("ends_at", current.ends_at)
+        if ends_at <= starts_at:
+            raise Unprocessable("must be after starts_at", field="ends_at" if "ends_at" in changes else "starts_at")
+        if current.format == "one_on_one" and changes.get("capacity", 1) != 1:
+            raise Unprocessable("a one-on-one session has exactly 1 seat", field="capacity")
+        repo.update_session(session_id, changes)
+        if data.skill_ids is not None:
+            repo.replace_skills(session_id, data.skill_ids)
+        if data.meeting_url is not None:
+            repo.set_meeting_url(session_id, data.meeting_url)
+        return _loaded(repo, session_id)
+
+
+def publish_session(*, principal: Principal, session_id: UUID) -> SessionPublic:
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        repo.publish_session(session_id)
+        return _loaded(repo, session_id)
+
+
+def cancel_session(*, principal: Principal, session_id: UUID, reason: str | None) -> SessionPublic:
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        repo.cancel_session(session_id, reason)
+        return _loaded(repo, session_id)
+
+
+def get_session(*, principal: Principal | None, session_id: UUID) -> SessionPublic:
+    with db.user_transaction(_claims(principal)) as conn:
+        return _loaded(BookingsRepo(conn), session_id)
+
+
+def search_sessions(
+    *, principal: Principal | None, search: SessionSearch, now: datetime | None = None
+) -> SessionsPublic:
+    after = decode_cursor(search.cursor) if search.cursor else None
+    starts_after = search.starts_after or now or datetime.now(UTC)
+    with db.user_transaction(_claims(principal)) as conn:
+        rows = BookingsRepo(conn).search_sessions(search, starts_after, after)
+    page, more = rows[: search.limit], len(rows) > search.limit
+    next_cursor = encode_cursor(page[-1].starts_at, page[-1].id) if more and page else None
+    return SessionsPublic(data=page, next_cursor=next_cursor)
+
+
+def list_host_sessions(*, principal: Principal) -> HostSessionsPublic:
+    with db.user_transaction(principal.claims) as conn:
+        return HostSessionsPublic(data=BookingsRepo(conn).host_sessions(principal.user_id))
+
+
+def list_participants(*, principal: Principal, session_id: UUID) -> ParticipantsPublic:
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        _require_host(repo, session_id, principal)
+        return ParticipantsPublic(session_id=session_id, data=repo.participants(session_id))
+
+
+# Bookings --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BookingAnswer:
+    """The answer to a booking request; `replayed` when it is the stored answer to an earlier same-key request."""
+
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def _request_hash(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def book_seat(*, principal: Principal, session_id: UUID, idempotency_key: str | None) -> BookingAnswer:
+    """Book (or waitlist, or hold for payment) a seat. With an Idempotency-Key, a retry replays the first answer
+    and creates nothing new; the key and the booking are written in the same transaction."""
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+        raise BadRequest("must be 1 to 255 characters", field="Idempotency-Key")
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        if idempotency_key is not None:
+            stored = repo.claim_idempotency_key(idempotency_key, _request_hash("book_seat", str(session_id)))
+            if stored is not None:
+                return BookingAnswer(status_code=stored[0], body=stored[1], replayed=True)
+        booking_id = repo.book_seat(session_id)
+        booking = repo.get_booking(booking_id)
+        assert booking is not None
+        body = booking.model_dump(mode="json")
+        if idempotency_key is not None:
+            repo.save_idempotent_response(idempotency_key, 201, body)
+        return BookingAnswer(status_code=201, body=body)
+
+
+def get_booking(*, principal: Principal, booking_id: UUID) -> BookingPublic:
+    with db.user_transaction(principal.claims) as conn:
+        booking = BookingsRepo(conn).get_booking(booking_id)
+    if booking is None:
+        raise NotFound("booking not found", field="booking_id")
+    return booking
+
+
+def cancel_booking(*, principal: Principal, booking_id: UUID) -> BookingPublic:
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        repo.cancel_booking(booking_id)
+        booking = repo.get_booking(booking_id)
+        assert booking is not None
+        return booking
+
+
+def list_my_bookings(*, principal: Principal, upcoming: bool, limit: int = 100) -> BookingsPublic:
+    with db.user_transaction(principal.claims) as conn:
+        return BookingsPublic(
+            data=BookingsRepo(conn).learner_bookings(principal.user_id, upcoming=upcoming, limit=limit)
+        )
+
+
+def mark_attendance(*, principal: Principal, booking_id: UUID, data: AttendanceUpdate) -> BookingPublic:
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        repo.mark_attendance(booking_id, data.attendance.value)
+        booking = repo.get_booking(booking_id)
+        assert booking is not None
+        return booking
+
+
+# Reviews ---------------------------------------------------------------------------------------------
+def leave_review(*, principal: Principal, booking_id: UUID, data: ReviewCreate) -> ReviewPublic:
+    with db.user_transaction(principal.claims) as conn:
+        return BookingsRepo(conn).leave_review(booking_id, data.rating, data.comment)
+
+
+def get_host_rating(*, principal: Principal | None, host_id: UUID) -> HostRatingPublic:
+    with db.user_transaction(_claims(principal)) as conn:
+        count, average = BookingsRepo(conn).host_rating(host_id)
+    return HostRatingPublic(host_id=host_id, reviews=count, average_rating=average)
+
+
+def get_feedback_summary(*, principal: Principal) -> FeedbackSummaryPublic:
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        count, average = repo.host_rating(principal.user_id)
+        return FeedbackSummaryPublic(
+            host_id=principal.user_id,
+            reviews=count,
+            average_rating=average,
+            sessions=repo.session_feedback(principal.user_id),
+            recent_comments=repo.recent_reviews(principal.user_id),
+        )
+
+
+# System ----------------------------------------------------------------------------------------------
+def expire_lapsed_holds(*, batch_size: int = 500, max_batches: int = 20) -> dict[str, int]:
+    """Free every lapsed hold (promoting waitlists) in short batches; purge day-old idempotency keys."""
+    expired = 0
+    for _ in range(max_batches):
+        with db.transaction() as conn:
+            n = BookingsRepo(conn).expire_holds(batch_size)
+        expired += n
+        if n < batch_size:
+            break
+    with db.transaction() as conn:
+        purged = BookingsRepo(conn).purge_idempotency_keys()
+    return {"expired_holds": expired, "purged_idempotency_keys": purged}

@@ -1,0 +1,315 @@
+"""Input and output models of the bookings function (pydantic; every field validated, errors name it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+
+class SessionFormat(StrEnum):
+    ONE_ON_ONE = "one_on_one"
+    WORKSHOP = "workshop"
+    WEBINAR = "webinar"
+
+
+class SessionStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class BookingStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    PAYMENT_FAILED = "payment_failed"
+
+
+class Attendance(StrEnum):
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _valid_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("not a known IANA timezone (e.g. Europe/Paris)") from exc
+    return value
+
+
+Currency = Annotated[str, Field(pattern=r"^[a-z]{3}$", description="ISO 4217, lower case")]
+MeetingUrl = Annotated[str, Field(pattern=r"^https://\S+$", max_length=2000)]
+
+
+class CancellationPolicy(Strict):
+    full_refund_until_hours: int = Field(24, ge=0, le=8760)
+    late_refund_percent: int = Field(0, ge=0, le=100)
+
+
+class SessionCreate(Strict):
+    format: SessionFormat
+    title: str = Field(min_length=3, max_length=140)
+    description: str = Field("", max_length=8000)
+    skill_ids: list[int] = Field(default_factory=list, max_length=10)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    timezone: str = "UTC"
+    capacity: int | None = Field(
+        None, ge=1, le=10000, validate_default=True, description="required, except for one-on-one (always 1)"
+    )
+    price_amount: int = Field(0, ge=0, le=100_000_000, description="integer minor units; 0 = free")
+    currency: Currency = "usd"
+    cancellation_policy: CancellationPolicy = Field(default_factory=lambda: CancellationPolicy())
+    min_notice_minutes: int = Field(0, ge=0, le=525600)
+    waitlist_enabled: bool = True
+    hold_minutes: int = Field(15, ge=1, le=1440)
+    claim_window_minutes: int = Field(60, ge=1, le=10080)
+    meeting_url: MeetingUrl | None = None
+
+    _tz = field_validator("timezone")(_valid_timezone)
+
+    @field_validator("ends_at")
+    @classmethod
+    def _ends_after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
+        starts_at = info.data.get("starts_at")
+        if starts_at is not None and value <= starts_at:
+            raise ValueError("must be after starts_at")
+        return value
+
+    @field_validator("capacity")
+    @classmethod
+    def _capacity_fits_format(cls, value: int | None, info: ValidationInfo) -> int | None:
+        fmt = info.data.get("format")
+        if fmt == SessionFormat.ONE_ON_ONE:
+            if value not in (None, 1):
+                raise ValueError("a one-on-one session has exactly 1 seat")
+            return 1
+        if value is None:
+            raise ValueError("required for workshops and webinars")
+        return value
+
+
+class SessionUpdate(Strict):
+    title: str | None = Field(None, min_length=3, max_length=140)
+    description: str | None = Field(None, max_length=8000)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    timezone: str | None = None
+    capacity: int | None = Field(None, ge=1, le=10000)
+    price_amount: int | None = Field(None, ge=0, le=100_000_000)
+    currency: Currency | None = None
+    cancellation_policy: CancellationPolicy | None = None
+    min_notice_minutes: int | None = Field(None, ge=0, le=525600)
+    waitlist_enabled: bool | None = None
+    hold_minutes: int | None = Field(None, ge=1, le=1440)
+    claim_window_minutes: int | None = Field(None, ge=1, le=10080)
+    meeting_url: MeetingUrl | None = None
+    skill_ids: list[int] | None = Field(None, max_length=10)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_timezone(value)
+
+    @field_validator("ends_at")
+    @classmethod
+    def _ends_after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        starts_at = info.data.get("starts_at")
+        if value is not None and starts_at is not None and value <= starts_at:
+            raise ValueError("must be after starts_at")
+        return value
+
+    def column_changes(self) -> dict[str, Any]:
+        """The sessions columns this update sets (only the fields the client sent)."""
+        sent = self.model_dump(exclude_unset=True, exclude={"cancellation_policy", "meeting_url", "skill_ids"})
+        changes = {k: v for k, v in sent.items() if v is not None}
+        if self.cancellation_policy is not None:
+            changes["refund_full_until_hours"] = self.cancellation_policy.full_refund_until_hours
+            changes["refund_late_percent"] = self.cancellation_policy.late_refund_percent
+        return changes
+
+
+class SessionCancel(Strict):
+    reason: str | None = Field(None, max_length=1000)
+
+
+class SkillRef(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class SessionPublic(BaseModel):
+    id: UUID
+    host_id: UUID
+    host_name: str
+    format: SessionFormat
+    status: SessionStatus
+    title: str
+    description: str
+    skills: list[SkillRef]
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    capacity: int
+    seats_taken: int
+    seats_left: int
+    waitlist_count: int
+    price_amount: int
+    currency: str
+    cancellation_policy: CancellationPolicy
+    min_notice_minutes: int
+    waitlist_enabled: bool
+    hold_minutes: int
+    claim_window_minutes: int
+    meeting_url: str | None = Field(None, description="only for the host and confirmed attendees")
+    published_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionsPublic(BaseModel):
+    data: list[SessionPublic]
+    next_cursor: str | None
+
+
+class SessionSearch(Strict):
+    skill: str | None = Field(None, max_length=80, description="skill slug")
+    format: SessionFormat | None = None
+    min_price: int | None = Field(None, ge=0)
+    max_price: int | None = Field(None, ge=0)
+    starts_after: AwareDatetime | None = Field(None, description="default: now")
+    starts_before: AwareDatetime | None = None
+    host_id: UUID | None = None
+    q: str | None = Field(None, min_length=1, max_length=200)
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(20, ge=1, le=100)
+
+    @field_validator("max_price")
+    @classmethod
+    def _price_range(cls, value: int | None, info: ValidationInfo) -> int | None:
+        low = info.data.get("min_price")
+        if value is not None and low is not None and value < low:
+            raise ValueError("must be at least min_price")
+        return value
+
+
+class RefundPublic(BaseModel):
+    amount: int
+    currency: str
+    percent: int
+    status: str
+
+
+class BookingPublic(BaseModel):
+    id: UUID
+    session_id: UUID
+    learner_id: UUID
+    status: BookingStatus
+    amount: int
+    currency: str
+    paid: bool
+    hold_expires_at: datetime | None
+    offered_from_waitlist: bool
+    waitlist_position: int | None
+    attendance: Attendance | None
+    refund: RefundPublic | None
+    session_title: str
+    starts_at: datetime
+    ends_at: datetime
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
+class BookingsPublic(BaseModel):
+    data: list[BookingPublic]
+
+
+class ParticipantPublic(BaseModel):
+    booking_id: UUID
+    learner_id: UUID
+    display_name: str
+    status: BookingStatus
+    paid: bool
+    attendance: Attendance | None
+    waitlist_position: int | None
+    booked_at: datetime
+
+
+class ParticipantsPublic(BaseModel):
+    session_id: UUID
+    data: list[ParticipantPublic]
+
+
+class AttendanceUpdate(Strict):
+    attendance: Attendance
+
+
+class ReviewCreate(Strict):
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=4000)
+
+
+class ReviewPublic(BaseModel):
+    id: UUID
+    booking_id: UUID
+    session_id: UUID
+    host_id: UUID
+    rating: int
+    comment: str
+    created_at: datetime
+
+
+class HostRatingPublic(BaseModel):
+    host_id: UUID
+    reviews: int
+    average_rating: float | None
+
+
+class SessionFeedback(BaseModel):
+    session_id: UUID
+    title: str
+    starts_at: datetime
+    reviews: int
+    average_rating: float | None
+    attended: int
+    no_shows: int
+
+
+class FeedbackSummaryPublic(BaseModel):
+    host_id: UUID
+    reviews: int
+    average_rating: float | None
+    sessions: list[SessionFeedback]
+    recent_comments: list[ReviewPublic]
+
+
+class HostSessionPublic(BaseModel):
+    id: UUID
+    title: str
+    format: SessionFormat
+    status: SessionStatus
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    confirmed: int
+    pending_payment: int
+    waitlisted: int
+    cancelled: int
+
+
+class HostSessionsPublic(BaseModel):
+    data: list[HostSessionPublic]
