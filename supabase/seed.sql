@@ -74,3 +74,41 @@ values
   ('22222222-2222-4222-8222-222222222222', 'achievement', 'First compiler (A-0)',
    null, null, 'Remington Rand', '1952-05-01'),
   ('22222222-2222-4222-8222-222222222222', 'certification', 'Rear Admiral', null, null, 'US Navy', '1985-11-08');
+
+-- Sessions (times relative to when the seed is loaded), published.
+insert into public.sessions (id, host_id, format, title, description, starts_at, ends_at, timezone, capacity,
+  price_amount, currency, refund_full_until_hours, refund_late_percent, min_notice_minutes, status, published_at)
+values
+  ('a0000000-0000-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111', 'workshop',
+   'Algorithms from first principles', 'Sorting, searching and the analysis of both, by hand and in Python.',
+   date_trunc('hour', now()) + interval '3 days', date_trunc('hour', now()) + interval '3 days 2 hours',
+   'Europe/London', 8, 0, 'usd', 24, 0, 60, 'published', now()),
+  ('a0000000-0000-4000-8000-000000000002', '22222222-2222-4222-8222-222222222222', 'webinar',
+   'How compilers really work', 'From source text to machine code in one evening.',
+   date_trunc('hour', now()) + interval '5 days', date_trunc('hour', now()) + interval '5 days 90 minutes',
+   'America/New_York', 100, 1500, 'usd', 48, 50, 0, 'published', now()),
+  ('a0000000-0000-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222', 'one_on_one',
+   'SQL office hours', 'Bring your slowest query.',
+   date_trunc('hour', now()) + interval '2 days', date_trunc('hour', now()) + interval '2 days 45 minutes',
+   'America/New_York', 1, 4000, 'usd', 24, 0, 120, 'published', now()),
+  ('a0000000-0000-4000-8000-000000000004', '11111111-1111-4111-8111-111111111111', 'workshop',
+   'Python testing with hypothesis', 'Property-based testing, shrinking and stateful tests.',
+   date_trunc('hour', now()) + interval '9 days', date_trunc('hour', now()) + interval '9 days 3 hours',
+   'Europe/London', 2, 0, 'usd', 24, 0, 0, 'published', now());
+
+insert into public.session_skills (session_id, skill_id)
+select v.session_id::uuid, s.id
+from (values
+  ('a0000000-0000-4000-8000-000000000001', 'algorithms'),
+  ('a0000000-0000-4000-8000-000000000001', 'python'),
+  ('a0000000-0000-4000-8000-000000000002', 'compilers'),
+  ('a0000000-0000-4000-8000-000000000003', 'sql'),
+  ('a0000000-0000-4000-8000-000000000004', 'python')
+) as v (session_id, slug)
+join public.skills s on s.slug = v.slug;
+
+insert into public.session_links (session_id, meeting_url) values
+  ('a0000000-0000-4000-8000-000000000001', 'https://meet.skillswap.test/algorithms'),
+  ('a0000000-0000-4000-8000-000000000002', 'https://meet.skillswap.test/compilers'),
+  ('a0000000-0000-4000-8000-000000000003', 'https://meet.skillswap.test/sql'),
+  ('a0000000-0000-4000-8000-000000000004', 'https://meet.skillswap.test/hypothesis');

@@ -28,7 +28,7 @@ def test_every_http_function_served_locally_is_in_the_template() -> None:
 
 def test_http_functions_have_function_urls_with_code_checked_auth() -> None:
     for name, props in functions().items():
-        if props["Handler"].rpartition(".")[0] in HTTP_FUNCTIONS.values():
+        if props["Handler"] in {f"{module}.lambda_handler" for module in HTTP_FUNCTIONS.values()}:
             assert props["FunctionUrlConfig"]["AuthType"] == "NONE", name
 
 

@@ -1,0 +1,108 @@
+"""Bookings fixtures: calls through the real bookings Lambda handler, and sessions created through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from infra.lambda_events import Reply, function_url_event, invoke
+from tests.factories import User
+
+
+def call(
+    method: str,
+    path: str,
+    user: User | None = None,
+    body: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+) -> Reply:
+    from bookings.handler import lambda_handler
+
+    event = function_url_event(
+        method, path, body=body, token=user.token if user else None, headers=headers, query=query
+    )
+    return invoke(lambda_handler, event)
+
+
+def in_hours(hours: float) -> datetime:
+    return datetime.now(UTC) + timedelta(hours=hours)
+
+
+def session_body(**overrides: Any) -> dict[str, Any]:
+    starts = overrides.pop("starts_at", in_hours(72))
+    body: dict[str, Any] = {
+        "format": "workshop",
+        "title": "Intro to property-based testing",
+        "description": "Hypothesis from zero to shrinking.",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "timezone": "Europe/Paris",
+        "capacity": 5,
+        "meeting_url": "https://meet.example.org/pbt",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def api() -> Callable[..., Reply]:
+    return call
+
+
+@pytest.fixture
+def publish(make_user: Callable[..., User]) -> Callable[..., tuple[User, dict[str, Any]]]:
+    """Create and publish a session through the API; returns (host, session)."""
+
+    def _publish(host: User | None = None, **overrides: Any) -> tuple[User, dict[str, Any]]:
+        host = host or make_user(name="Host")
+        created = call("POST", "/sessions", host, session_body(**overrides))
+        assert created.status == 201, created.text
+        published = call("POST", f"/sessions/{created.json()['id']}/publish", host)
+        assert published.status == 200, published.text
+        return host, published.json()
+
+    return _publish
+
+
+@pytest.fixture
+def book(make_user: Callable[..., User]) -> Callable[..., tuple[User, Reply]]:
+    def _book(session_id: str, learner: User | None = None, **kwargs: Any) -> tuple[User, Reply]:
+        learner = learner or make_user(name="Learner")
+        return learner, call("POST", f"/sessions/{session_id}/bookings", learner, **kwargs)
+
+    return _book
+
+
+def shift_session(
+    conn: psycopg.Connection[Any], session_id: str | UUID, starts_at: datetime, ends_at: datetime
+) -> None:
+    """Move a session in time behind the API's back (triggers off), to test what happens once it has started."""
+    with conn.transaction():
+        conn.execute("set local session_replication_role = replica")
+        conn.execute(
+            "update public.sessions set starts_at = %s, ends_at = %s where id = %s", (starts_at, ends_at, session_id)
+        )
+
+
+def mark_paid(conn: psycopg.Connection[Any], booking_id: str) -> None:
+    """What the payments function does when Stripe says the money arrived (payments issue): confirm the hold."""
+    conn.execute(
+        "update public.bookings set status = 'confirmed', paid_at = now(), confirmed_at = now() where id = %s",
+        (booking_id,),
+    )
+
+
+def problem(reply: Reply, status: int, field: str | None = None) -> dict[str, Any]:
+    assert reply.status == status, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = reply.json()
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body
