@@ -125,12 +125,18 @@ def _internal_problem(request: Request) -> dict[str, Any]:
 
 
 def create_app(*, title: str, routers: Iterable[APIRouter] = ()) -> FastAPI:
-    """A function's FastAPI app: its routers, problem+json errors and `GET /health`."""
+    """A function's FastAPI app: its routers, problem+json errors and `GET /health`.
+
+    Routes are `async def` and call the (blocking) logic directly. A Lambda container serves one request at
+    a time, so a worker thread gains nothing, and it costs: Mangum runs each invocation in its own event-loop
+    run, AnyIO then hands a sync route a new worker thread each time, and a per-thread connection would be
+    reopened on every request. On the invoking thread the container's connection is reused.
+    """
     app = FastAPI(title=f"SkillSwap {title}", version="0.1.0", redirect_slashes=False)
     install_problem_handlers(app)
 
     @app.get("/health", response_model=HealthPublic, tags=["health"])
-    def health() -> HealthPublic:
+    async def health() -> HealthPublic:
         if not db.ping():
             raise ServiceUnavailable("the database is not reachable", database="unreachable")
         return HealthPublic(status="ok", database="reachable")

@@ -9,6 +9,9 @@ required; `aud` must be `authenticated` (configurable) and `iss` the project's i
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Annotated, Any
@@ -49,7 +52,22 @@ def _jwks_client(url: str, lifespan: int) -> jwt.PyJWKClient:
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=lifespan, timeout=5)
 
 
-def _key_for(token: str, alg: str) -> Any:
+def _unverified_header(token: str) -> dict[str, Any]:
+    """The token's JOSE header, read without verifying anything (only to choose the key). PyJWT then parses
+    and verifies the whole token once; reading just this short segment here avoids a second full parse."""
+    segments = token.split(".")
+    if len(segments) != 3:
+        raise Unauthorized("malformed token")
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segments[0] + "=" * (-len(segments[0]) % 4)))
+    except (ValueError, binascii.Error) as exc:
+        raise Unauthorized("malformed token") from exc
+    if not isinstance(header, dict):
+        raise Unauthorized("malformed token")
+    return header
+
+
+def _key_for(header: dict[str, Any], alg: str) -> Any:
     settings = get_settings()
     if alg in SYMMETRIC_ALGORITHMS:
         if not settings.jwt_secret:
@@ -58,8 +76,11 @@ def _key_for(token: str, alg: str) -> Any:
     if alg in ASYMMETRIC_ALGORITHMS:
         if not settings.jwks_url:
             raise Unauthorized("asymmetric tokens are not accepted by this project")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise Unauthorized("the token names no signing key")
         try:
-            signing_key = _jwks_client(settings.jwks_url, settings.jwks_cache_seconds).get_signing_key_from_jwt(token)
+            signing_key = _jwks_client(settings.jwks_url, settings.jwks_cache_seconds).get_signing_key(kid)
         except jwt.PyJWKClientError as exc:
             raise Unauthorized("no signing key matches this token") from exc
         key_alg = signing_key.algorithm_name or alg
@@ -72,14 +93,11 @@ def _key_for(token: str, alg: str) -> Any:
 def verify_token(token: str) -> Principal:
     """Verify a bearer token and return its principal; any defect raises Unauthorized."""
     settings = get_settings()
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.InvalidTokenError as exc:
-        raise Unauthorized("malformed token") from exc
+    header = _unverified_header(token)
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise Unauthorized("unsupported token algorithm")
-    key = _key_for(token, alg)
+    key = _key_for(header, alg)
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -120,16 +138,20 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def current_user(authorization: Annotated[str | None, Header()] = None) -> Principal:
-    """FastAPI dependency: the signed-in user (role `authenticated`); other roles get 403."""
+async def current_user(authorization: Annotated[str | None, Header()] = None) -> Principal:
+    """FastAPI dependency: the signed-in user (role `authenticated`); other roles get 403.
+
+    `async` on purpose (as are the routes): the work is done on the invoking thread, not in a worker thread,
+    so a Lambda container keeps its one database connection across invocations (see shared.app).
+    """
     principal = verify_token(bearer_token(authorization))
     if principal.role != "authenticated":
         raise Forbidden("this endpoint is for signed-in users")
     return principal
 
 
-def optional_user(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
+async def optional_user(authorization: Annotated[str | None, Header()] = None) -> Principal | None:
     """FastAPI dependency for public reads: None without a token; a token that is sent must be valid."""
     if authorization is None:
         return None
-    return current_user(authorization)
+    return await current_user(authorization)
