@@ -7,9 +7,11 @@ no session-level SET — everything per request is `set_config(..., is_local => 
 from __future__ import annotations
 
 import json
+import logging
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -19,6 +21,18 @@ from shared.errors import ServiceUnavailable
 from shared.settings import get_settings
 
 _local = threading.local()
+
+
+class _ExpectedPipelineAbort(logging.Filter):
+    """psycopg logs 'error ignored terminating <pipeline>: pipeline aborted' whenever a statement in a pipeline
+    raises; run_as_user handles that error itself, so this one expected message is dropped (nothing else)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("error ignored terminating") and message.endswith("pipeline aborted"))
+
+
+logging.getLogger("psycopg").addFilter(_ExpectedPipelineAbort())
 
 # Roles a user-initiated transaction may take; anything else (e.g. service_role) is refused.
 USER_ROLES = frozenset({"authenticated", "anon"})
@@ -36,15 +50,34 @@ def _open() -> psycopg.Connection[dict[str, Any]]:
     )
 
 
+# A connection idle longer than this is checked with a trivial query before a transaction is trusted to it
+# (poolers and NATs drop idle connections; an unknown outcome must never be retried blindly).
+IDLE_CHECK_SECONDS = 30.0
+
+_SYSTEM_SETTINGS = "select set_config('statement_timeout', %s, true)"
+_USER_SETTINGS = (
+    "select set_config('statement_timeout', %s, true), set_config('role', %s, true),"
+    " set_config('request.jwt.claims', %s, true)"
+)
+
+
 def get_connection() -> psycopg.Connection[dict[str, Any]]:
-    """This container's connection, opened on first use and reopened if it was closed or broke."""
+    """This container's connection, opened on first use and reopened if it was closed, broke or went stale."""
     conn: psycopg.Connection[dict[str, Any]] | None = getattr(_local, "conn", None)
+    idle_for = time.monotonic() - getattr(_local, "last_used", 0.0)
+    if conn is not None and not (conn.closed or conn.broken) and idle_for > IDLE_CHECK_SECONDS:
+        try:
+            conn.execute("select 1")
+        except psycopg.OperationalError:
+            reset_connection()
+            conn = None
     if conn is None or conn.closed or conn.broken:
         try:
             conn = _open()
         except psycopg.OperationalError as exc:
             raise ServiceUnavailable("the database is not reachable") from exc
         _local.conn = conn
+    _local.last_used = time.monotonic()
     return conn
 
 
@@ -55,16 +88,24 @@ def reset_connection() -> None:
         conn.close()
 
 
-def _begin() -> psycopg.Connection[dict[str, Any]]:
-    """BEGIN on this container's connection; a connection found dead here is reopened once."""
+def _settings(claims: dict[str, Any] | None) -> tuple[str, tuple[str, ...]]:
+    timeout = str(get_settings().db_statement_timeout_ms)
+    if claims is None:
+        return _SYSTEM_SETTINGS, (timeout,)
+    role = claims.get("role")
+    if role not in USER_ROLES:
+        raise ValueError(f"user transactions cannot take role {role!r}")
+    return _USER_SETTINGS, (timeout, str(role), json.dumps(claims))
+
+
+def _begin(claims: dict[str, Any] | None) -> psycopg.Connection[dict[str, Any]]:
+    """BEGIN plus the transaction-local settings; a connection found dead here is reopened once."""
+    query, params = _settings(claims)
     for attempt in (1, 2):
         conn = get_connection()
         try:
             conn.execute("begin")
-            conn.execute(
-                "select set_config('statement_timeout', %s, true)",
-                (str(get_settings().db_statement_timeout_ms),),
-            )
+            conn.execute(query, params)
             return conn
         except psycopg.OperationalError as exc:
             reset_connection()
@@ -74,12 +115,8 @@ def _begin() -> psycopg.Connection[dict[str, Any]]:
 
 
 @contextmanager
-def transaction() -> Iterator[psycopg.Connection[dict[str, Any]]]:
-    """A transaction: committed when the block ends normally, rolled back on any exception.
-
-    Only the BEGIN is retried (on a dead connection); the block itself is never re-run here.
-    """
-    conn = _begin()
+def _transaction(claims: dict[str, Any] | None) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+    conn = _begin(claims)
     try:
         yield conn
     except BaseException:
@@ -95,18 +132,40 @@ def transaction() -> Iterator[psycopg.Connection[dict[str, Any]]]:
         raise
 
 
-@contextmanager
-def user_transaction(claims: dict[str, Any]) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+def transaction() -> AbstractContextManager[psycopg.Connection[dict[str, Any]]]:
+    """A system transaction: committed when the block ends normally, rolled back on any exception.
+
+    Only the BEGIN is retried (on a dead connection); the block itself is never re-run here.
+    """
+    return _transaction(None)
+
+
+def user_transaction(claims: dict[str, Any]) -> AbstractContextManager[psycopg.Connection[dict[str, Any]]]:
     """A transaction run as the calling user: `role` and `request.jwt.claims` set LOCAL, so RLS applies."""
-    role = claims.get("role")
-    if role not in USER_ROLES:
-        raise ValueError(f"user transactions cannot take role {role!r}")
-    with transaction() as conn:
-        conn.execute(
-            "select set_config('role', %s, true), set_config('request.jwt.claims', %s, true)",
-            (role, json.dumps(claims)),
-        )
-        yield conn
+    _settings(claims)  # refuse other roles before touching the connection
+    return _transaction(claims)
+
+
+def run_as_user(claims: dict[str, Any], query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """One statement in its own user transaction, sent in a single pipelined flight (BEGIN, settings, the
+    statement, COMMIT): locks the statement takes are held only while the server works, never across a
+    client round trip. Its rows are returned after the commit."""
+    settings_query, settings_params = _settings(claims)
+    conn = get_connection()
+    try:
+        with conn.pipeline():
+            conn.execute("begin")
+            conn.execute(settings_query, settings_params)
+            cur = conn.execute(query, params)
+            conn.execute("commit")
+        return cur.fetchall()
+    except psycopg.OperationalError:
+        reset_connection()
+        raise
+    except psycopg.Error:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("rollback")
+        raise
 
 
 def ping() -> bool:
