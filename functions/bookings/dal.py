@@ -23,6 +23,7 @@ from bookings.models import (
     SessionSearch,
     SkillRef,
 )
+from shared import db
 
 Conn = psycopg.Connection[dict[str, Any]]
 
@@ -34,15 +35,8 @@ left join public.profiles p on p.id = s.host_id
 left join public.session_links l on l.session_id = s.id
 """
 
-_BOOKING_SELECT = """
-select b.*, b.paid_at is not null as paid, public.waitlist_position(b.id) as waitlist_position,
-       s.title as session_title, s.starts_at, s.ends_at,
-       r.amount as refund_amount, r.currency as refund_currency, r.percent as refund_percent,
-       r.status::text as refund_status
-from public.bookings b
-join public.sessions s on s.id = b.session_id
-left join public.refunds r on r.booking_id = b.id
-"""
+_BOOKING_SELECT = "select * from public.booking_details b"
+BOOK_SEAT_SQL = "select * from public.book_seat_details(%s)"
 
 _REVIEW_COLUMNS = "id, booking_id, session_id, host_id, rating, comment, created_at"
 
@@ -57,7 +51,7 @@ def _session(row: dict[str, Any], skills: list[SkillRef]) -> SessionPublic:
     )
 
 
-def _booking(row: dict[str, Any]) -> BookingPublic:
+def booking_from_row(row: dict[str, Any]) -> BookingPublic:
     refund = None
     if row["refund_amount"] is not None:
         refund = {
@@ -69,6 +63,12 @@ def _booking(row: dict[str, Any]) -> BookingPublic:
     return BookingPublic(
         **{k: v for k, v in row.items() if k in BookingPublic.model_fields and k != "refund"}, refund=refund
     )
+
+
+def book_seat_in_one_flight(claims: dict[str, Any], session_id: UUID) -> BookingPublic:
+    """Book as the caller in a transaction of its own, sent in one flight (see shared.db.run_as_user)."""
+    rows = db.run_as_user(claims, BOOK_SEAT_SQL, (session_id,))
+    return booking_from_row(rows[0])
 
 
 class BookingsRepo:
@@ -217,11 +217,10 @@ class BookingsRepo:
         return [HostSessionPublic(**row) for row in rows]
 
     # Bookings -------------------------------------------------------------------------------------------
-    def book_seat(self, session_id: UUID) -> UUID:
-        row = self.conn.execute("select (public.book_seat(%s)).id", (session_id,)).fetchone()
+    def book_seat(self, session_id: UUID) -> BookingPublic:
+        row = self.conn.execute(BOOK_SEAT_SQL, (session_id,)).fetchone()
         assert row is not None
-        booking_id: UUID = row["id"]
-        return booking_id
+        return booking_from_row(row)
 
     def cancel_booking(self, booking_id: UUID) -> None:
         self.conn.execute("select public.cancel_booking(%s)", (booking_id,))
@@ -231,16 +230,16 @@ class BookingsRepo:
 
     def get_booking(self, booking_id: UUID) -> BookingPublic | None:
         row = self.conn.execute(_BOOKING_SELECT + " where b.id = %s", (booking_id,)).fetchone()
-        return None if row is None else _booking(row)
+        return None if row is None else booking_from_row(row)
 
     def learner_bookings(self, learner_id: UUID, *, upcoming: bool, limit: int) -> list[BookingPublic]:
         if upcoming:
-            query = _BOOKING_SELECT + " where b.learner_id = %s and s.ends_at > now() order by s.starts_at limit %s"
+            query = _BOOKING_SELECT + " where b.learner_id = %s and b.ends_at > now() order by b.starts_at limit %s"
         else:
             query = (
-                _BOOKING_SELECT + " where b.learner_id = %s and s.ends_at <= now() order by s.starts_at desc limit %s"
+                _BOOKING_SELECT + " where b.learner_id = %s and b.ends_at <= now() order by b.starts_at desc limit %s"
             )
-        return [_booking(row) for row in self.conn.execute(query, (learner_id, limit)).fetchall()]
+        return [booking_from_row(row) for row in self.conn.execute(query, (learner_id, limit)).fetchall()]
 
     def participants(self, session_id: UUID) -> list[ParticipantPublic]:
         rows = self.conn.execute(

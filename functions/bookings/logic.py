@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from bookings.dal import BookingsRepo
+from bookings.dal import BookingsRepo, book_seat_in_one_flight
 from bookings.models import (
     AttendanceUpdate,
     BookingPublic,
@@ -164,20 +164,18 @@ def _request_hash(*parts: str) -> str:
 def book_seat(*, principal: Principal, session_id: UUID, idempotency_key: str | None) -> BookingAnswer:
     """Book (or waitlist, or hold for payment) a seat. With an Idempotency-Key, a retry replays the first answer
     and creates nothing new; the key and the booking are written in the same transaction."""
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
+    if idempotency_key is None:
+        booking = book_seat_in_one_flight(principal.claims, session_id)
+        return BookingAnswer(status_code=201, body=booking.model_dump(mode="json"))
+    if not 1 <= len(idempotency_key) <= 255:
         raise BadRequest("must be 1 to 255 characters", field="Idempotency-Key")
     with db.user_transaction(principal.claims) as conn:
         repo = BookingsRepo(conn)
-        if idempotency_key is not None:
-            stored = repo.claim_idempotency_key(idempotency_key, _request_hash("book_seat", str(session_id)))
-            if stored is not None:
-                return BookingAnswer(status_code=stored[0], body=stored[1], replayed=True)
-        booking_id = repo.book_seat(session_id)
-        booking = repo.get_booking(booking_id)
-        assert booking is not None
-        body = booking.model_dump(mode="json")
-        if idempotency_key is not None:
-            repo.save_idempotent_response(idempotency_key, 201, body)
+        stored = repo.claim_idempotency_key(idempotency_key, _request_hash("book_seat", str(session_id)))
+        if stored is not None:
+            return BookingAnswer(status_code=stored[0], body=stored[1], replayed=True)
+        body = repo.book_seat(session_id).model_dump(mode="json")
+        repo.save_idempotent_response(idempotency_key, 201, body)
         return BookingAnswer(status_code=201, body=body)
 
 

@@ -36,37 +36,39 @@ MaybeUser = Annotated[Principal | None, Depends(optional_user)]
 
 # Sessions (expert side and browse) -------------------------------------------------------------------
 @router.post("/sessions", status_code=201, response_model=SessionPublic, tags=["sessions"])
-def create_session(data: SessionCreate, user: User) -> SessionPublic:
+async def create_session(data: SessionCreate, user: User) -> SessionPublic:
     return logic.create_session(principal=user, data=data)
 
 
 @router.get("/sessions", response_model=SessionsPublic, tags=["sessions"])
-def search_sessions(search: Annotated[SessionSearch, Query()], user: MaybeUser) -> SessionsPublic:
+async def search_sessions(search: Annotated[SessionSearch, Query()], user: MaybeUser) -> SessionsPublic:
     return logic.search_sessions(principal=user, search=search)
 
 
 @router.get("/sessions/{session_id}", response_model=SessionPublic, tags=["sessions"])
-def get_session(session_id: UUID, user: MaybeUser) -> SessionPublic:
+async def get_session(session_id: UUID, user: MaybeUser) -> SessionPublic:
     return logic.get_session(principal=user, session_id=session_id)
 
 
 @router.patch("/sessions/{session_id}", response_model=SessionPublic, tags=["sessions"])
-def update_session(session_id: UUID, data: SessionUpdate, user: User) -> SessionPublic:
+async def update_session(session_id: UUID, data: SessionUpdate, user: User) -> SessionPublic:
     return logic.update_session(principal=user, session_id=session_id, data=data)
 
 
 @router.post("/sessions/{session_id}/publish", response_model=SessionPublic, tags=["sessions"])
-def publish_session(session_id: UUID, user: User) -> SessionPublic:
+async def publish_session(session_id: UUID, user: User) -> SessionPublic:
     return logic.publish_session(principal=user, session_id=session_id)
 
 
 @router.post("/sessions/{session_id}/cancel", response_model=SessionPublic, tags=["sessions"])
-def cancel_session(session_id: UUID, user: User, data: Annotated[SessionCancel | None, Body()] = None) -> SessionPublic:
+async def cancel_session(
+    session_id: UUID, user: User, data: Annotated[SessionCancel | None, Body()] = None
+) -> SessionPublic:
     return logic.cancel_session(principal=user, session_id=session_id, reason=data.reason if data else None)
 
 
 @router.get("/sessions/{session_id}/participants", response_model=ParticipantsPublic, tags=["host"])
-def list_participants(session_id: UUID, user: User) -> ParticipantsPublic:
+async def list_participants(session_id: UUID, user: User) -> ParticipantsPublic:
     return logic.list_participants(principal=user, session_id=session_id)
 
 
@@ -78,7 +80,7 @@ def list_participants(session_id: UUID, user: User) -> ParticipantsPublic:
     tags=["bookings"],
     responses={409: {"description": "full (waitlist closed), started, already booked"}},
 )
-def book_seat(
+async def book_seat(
     session_id: UUID,
     user: User,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
@@ -89,41 +91,41 @@ def book_seat(
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingPublic, tags=["bookings"])
-def get_booking(booking_id: UUID, user: User) -> BookingPublic:
+async def get_booking(booking_id: UUID, user: User) -> BookingPublic:
     return logic.get_booking(principal=user, booking_id=booking_id)
 
 
 @router.post("/bookings/{booking_id}/cancel", response_model=BookingPublic, tags=["bookings"])
-def cancel_booking(booking_id: UUID, user: User) -> BookingPublic:
+async def cancel_booking(booking_id: UUID, user: User) -> BookingPublic:
     return logic.cancel_booking(principal=user, booking_id=booking_id)
 
 
 @router.post("/bookings/{booking_id}/attendance", response_model=BookingPublic, tags=["host"])
-def mark_attendance(booking_id: UUID, data: AttendanceUpdate, user: User) -> BookingPublic:
+async def mark_attendance(booking_id: UUID, data: AttendanceUpdate, user: User) -> BookingPublic:
     return logic.mark_attendance(principal=user, booking_id=booking_id, data=data)
 
 
 @router.post("/bookings/{booking_id}/review", status_code=201, response_model=ReviewPublic, tags=["reviews"])
-def leave_review(booking_id: UUID, data: ReviewCreate, user: User) -> ReviewPublic:
+async def leave_review(booking_id: UUID, data: ReviewCreate, user: User) -> ReviewPublic:
     return logic.leave_review(principal=user, booking_id=booking_id, data=data)
 
 
 # History and host views ------------------------------------------------------------------------------
 @router.get("/me/bookings", response_model=BookingsPublic, tags=["history"])
-def list_my_bookings(user: User, when: Literal["upcoming", "past"] = "upcoming") -> BookingsPublic:
+async def list_my_bookings(user: User, when: Literal["upcoming", "past"] = "upcoming") -> BookingsPublic:
     return logic.list_my_bookings(principal=user, upcoming=when == "upcoming")
 
 
 @router.get("/me/sessions", response_model=HostSessionsPublic, tags=["host"])
-def list_my_sessions(user: User) -> HostSessionsPublic:
+async def list_my_sessions(user: User) -> HostSessionsPublic:
     return logic.list_host_sessions(principal=user)
 
 
 @router.get("/me/feedback", response_model=FeedbackSummaryPublic, tags=["host"])
-def get_my_feedback(user: User) -> FeedbackSummaryPublic:
+async def get_my_feedback(user: User) -> FeedbackSummaryPublic:
     return logic.get_feedback_summary(principal=user)
 
 
 @router.get("/hosts/{host_id}/rating", response_model=HostRatingPublic, tags=["reviews"])
-def get_host_rating(host_id: UUID, user: MaybeUser) -> HostRatingPublic:
+async def get_host_rating(host_id: UUID, user: MaybeUser) -> HostRatingPublic:
     return logic.get_host_rating(principal=user, host_id=host_id)

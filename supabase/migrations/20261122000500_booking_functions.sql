@@ -140,6 +140,38 @@ end;
 $$;
 
 -- Booking ---------------------------------------------------------------------------------------------
+-- Raises why a learner cannot book this session now, given a view of its row (a full session is refusable
+-- only when it has no waitlist).
+create or replace function public.assert_bookable(s public.sessions, p_learner uuid) returns void
+language plpgsql stable set search_path = ''
+as $$
+begin
+  if s.id is null or s.status = 'draft' then
+    raise exception using errcode = 'SS404', message = 'session not found', column = 'session_id';
+  end if;
+  if s.status = 'cancelled' then
+    raise exception using errcode = 'SS409', message = 'the session was cancelled', column = 'session_id';
+  end if;
+  if s.host_id = p_learner then
+    raise exception using errcode = 'SS403', message = 'hosts cannot book their own session', column = 'session_id';
+  end if;
+  if now() >= s.starts_at then
+    raise exception using errcode = 'SS409', message = 'the session has already started', column = 'session_id';
+  end if;
+  if now() > s.starts_at - make_interval(mins => s.min_notice_minutes) then
+    raise exception using errcode = 'SS409', column = 'session_id',
+      message = format('bookings close %s minutes before the start', s.min_notice_minutes);
+  end if;
+  if s.seats_taken >= s.capacity and not s.waitlist_enabled then
+    raise exception using errcode = 'SS409', message = 'the session is full', column = 'session_id';
+  end if;
+  if exists (select 1 from public.bookings
+             where session_id = s.id and learner_id = p_learner and status in ('pending_payment', 'confirmed', 'waitlisted')) then
+    raise exception using errcode = 'SS409', message = 'you already have a booking for this session', column = 'session_id';
+  end if;
+end;
+$$;
+
 create or replace function public.book_seat(p_session_id uuid) returns public.bookings
 language plpgsql security definer set search_path = ''
 as $$
@@ -152,35 +184,19 @@ begin
   if v_uid is null then
     raise exception using errcode = 'SS401', message = 'sign in to book a session';
   end if;
+  -- Refuse what is already refusable without taking the session lock: when hundreds race for the last seats
+  -- of a session without a waitlist, those who arrive after it filled never queue on its row lock.
+  select * into s from public.sessions where id = p_session_id;
+  perform public.assert_bookable(s, v_uid);
+  -- Then decide under the lock, checking again against the locked (latest) row.
   select * into s from public.sessions where id = p_session_id for update;
-  if not found or s.status = 'draft' then
-    raise exception using errcode = 'SS404', message = 'session not found', column = 'session_id';
-  end if;
-  if s.status = 'cancelled' then
-    raise exception using errcode = 'SS409', message = 'the session was cancelled', column = 'session_id';
-  end if;
-  if s.host_id = v_uid then
-    raise exception using errcode = 'SS403', message = 'hosts cannot book their own session', column = 'session_id';
-  end if;
-  if now() >= s.starts_at then
-    raise exception using errcode = 'SS409', message = 'the session has already started', column = 'session_id';
-  end if;
-  if now() > s.starts_at - make_interval(mins => s.min_notice_minutes) then
-    raise exception using errcode = 'SS409', column = 'session_id',
-      message = format('bookings close %s minutes before the start', s.min_notice_minutes);
-  end if;
-  if exists (select 1 from public.bookings
-             where session_id = s.id and learner_id = v_uid and status in ('pending_payment', 'confirmed', 'waitlisted')) then
-    raise exception using errcode = 'SS409', message = 'you already have a booking for this session', column = 'session_id';
-  end if;
+  perform public.assert_bookable(s, v_uid);
 
   if s.seats_taken < s.capacity then
     v_status := case when s.price_amount = 0 then 'confirmed' else 'pending_payment' end;
     update public.sessions set seats_taken = seats_taken + 1 where id = s.id;
-  elsif s.waitlist_enabled then
-    v_status := 'waitlisted';
   else
-    raise exception using errcode = 'SS409', message = 'the session is full', column = 'session_id';
+    v_status := 'waitlisted';
   end if;
 
   insert into public.bookings (session_id, learner_id, status, amount, currency, hold_expires_at, waitlist_seq, confirmed_at)
@@ -481,6 +497,7 @@ revoke execute on function
   public.expire_holds(integer),
   public.purge_idempotency_keys(interval),
   public.publish_session(uuid),
+  public.assert_bookable(public.sessions, uuid),
   public.book_seat(uuid),
   public.cancel_booking(uuid),
   public.cancel_session(uuid, text),
