@@ -37,4 +37,8 @@ PY
 )
 echo "$reqs" > .venv/requirements.lock.txt
 .venv/bin/python -m pip install -q -r .venv/requirements.lock.txt
+# The code root (functions/) and the repository root are importable in the venv, like an editable install,
+# so `.venv/bin/python -m bench.bookings` and friends work from anywhere.
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+printf '%s\n%s\n' "$PWD/functions" "$PWD" > "$site/skillswap.pth"
 echo "install: done"

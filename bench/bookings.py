@@ -1,0 +1,329 @@
+"""Bookings benchmark: `python -m bench.bookings` (starts its own Postgres cluster, stops it at the end).
+
+p1  throughput: bookings per second through the full bookings Lambda handler (Function URL event, JWT check,
+    Mangum, FastAPI, pydantic, user transaction, SQL function) with 32 concurrent clients, divided by direct
+    calls of the same SQL function (`book_seat`, same transaction shape) with 32 concurrent clients. Each
+    client is its own process with its own connection, as each Lambda container is.
+p2  a 25-seat session, 1,000 concurrent booking attempts through the handler: confirmed must equal capacity
+    and no attempt may error; time relative to 1,000 direct SQL attempts on another 25-seat session.
+p3  single-client booking p50 latency through the handler with 1 M bookings in the table divided by the same
+    with 10 k (two databases, measured in alternating blocks so that machine noise hits both alike).
+
+The last line printed is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from bench.common import bench_cluster, create_users, emit, median, percentile, use_database
+from infra.localdb import prepare
+
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
+P1_SECONDS = float(os.environ.get("BENCH_P1_SECONDS", "6"))
+P3_SAMPLES = int(os.environ.get("BENCH_P3_SAMPLES", "400"))
+P3_LARGE = int(os.environ.get("BENCH_P3_LARGE", "1000000"))
+P3_SMALL = 10_000
+
+
+@dataclass(frozen=True)
+class Task:
+    session_id: str
+    user_id: str
+    token: str
+
+
+# Workers (one process = one client = one Lambda container) ---------------------------------------------
+def _direct_booker(dsn: str) -> Any:
+    conn = psycopg.connect(dsn, autocommit=True, prepare_threshold=None)
+    conn.execute("select 1")
+
+    def book(task: Task) -> int:
+        claims = json.dumps({"sub": task.user_id, "role": "authenticated", "aud": "authenticated"})
+        # The same transaction shape the handler uses, in one pipelined flight: BEGIN, the caller's role and
+        # claims, the booking function, COMMIT.
+        try:
+            with conn.pipeline():
+                conn.execute("begin")
+                conn.execute(
+                    "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
+                    (claims,),
+                )
+                conn.execute("select * from public.book_seat_details(%s)", (task.session_id,)).fetchall()
+                conn.execute("commit")
+            return 201
+        except psycopg.Error as exc:
+            conn.execute("rollback")
+            return 409 if exc.sqlstate == "SS409" else 500
+
+    return book
+
+
+def _handler_booker(dsn: str) -> Any:
+    use_database(dsn)
+    from bookings.handler import lambda_handler
+    from infra.lambda_events import function_url_event, invoke
+
+    def book(task: Task) -> int:
+        event = function_url_event("POST", f"/sessions/{task.session_id}/bookings", token=task.token)
+        return invoke(lambda_handler, event).status
+
+    # Warm the container (connection, first request) before the clock starts: p1/p2 measure warm throughput.
+    if invoke(lambda_handler, function_url_event("GET", "/health")).status != 200:
+        raise RuntimeError("handler is not healthy")
+    return book
+
+
+def _worker(
+    mode: str, dsn: str, warmup: list[Task], tasks: list[Task], barrier: Any, deadline_s: float | None, out: Any
+) -> None:
+    try:
+        book = _handler_booker(dsn) if mode == "handler" else _direct_booker(dsn)
+        # Warm the booking path itself (first-call costs of both outcomes) on sessions outside the measurement.
+        for task in warmup:
+            book(task)
+        codes: dict[int, int] = {}
+        barrier.wait()
+        started = time.perf_counter()
+        cpu_started = time.process_time()
+        for task in tasks:
+            if deadline_s is not None and time.perf_counter() - started >= deadline_s:
+                break
+            try:
+                code = book(task)
+            except Exception:
+                code = -1
+            codes[code] = codes.get(code, 0) + 1
+        ended = time.perf_counter()
+        out.put({"codes": codes, "started": started, "ended": ended, "cpu": time.process_time() - cpu_started})
+    except Exception as exc:
+        out.put({"error": repr(exc)})
+
+
+def run_clients(
+    mode: str, dsn: str, per_client: list[list[Task]], deadline_s: float | None, warmup: list[list[Task]]
+) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(len(per_client) + 1)
+    out = ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker, args=(mode, dsn, warm, tasks, barrier, deadline_s, out), daemon=True)
+        for tasks, warm in zip(per_client, warmup, strict=True)
+    ]
+    for proc in procs:
+        proc.start()
+    barrier.wait(timeout=300)
+    results = [out.get(timeout=600) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        raise RuntimeError(f"{mode} clients failed: {errors[:3]}")
+    codes: dict[int, int] = {}
+    for r in results:
+        for code, n in r["codes"].items():
+            codes[int(code)] = codes.get(int(code), 0) + n
+    elapsed = max(r["ended"] for r in results) - min(r["started"] for r in results)
+    return {"codes": codes, "elapsed": elapsed, "client_cpu": sum(r["cpu"] for r in results)}
+
+
+# Data ------------------------------------------------------------------------------------------------
+def create_sessions(dsn: str, host_id: str, count: int, capacity: int, *, waitlist: bool = True) -> list[str]:
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            """
+            insert into public.sessions (id, host_id, format, title, starts_at, ends_at, capacity, status,
+                                         waitlist_enabled, published_at)
+            select unnest(%s::uuid[]), %s, 'workshop', 'Bench session', now() + interval '30 days',
+                   now() + interval '30 days 1 hour', %s, 'published', %s, now()
+            """,
+            (ids, host_id, capacity, waitlist),
+        )
+    return ids
+
+
+def tasks_for(learners: list[tuple[str, str]], sessions: list[str], clients: int) -> list[list[Task]]:
+    """Each client gets its own learners, each booking every session once (no two clients share a pair)."""
+    per_client: list[list[Task]] = [[] for _ in range(clients)]
+    for i, (user_id, token) in enumerate(learners):
+        client = i % clients
+        offset = i % len(sessions)
+        for j in range(len(sessions)):
+            per_client[client].append(Task(sessions[(offset + j) % len(sessions)], user_id, token))
+    return per_client
+
+
+def confirmed_in(dsn: str, session_id: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "select count(*) from public.bookings where session_id = %s and status = 'confirmed'", (session_id,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def warmups(dsn: str, host: str, learners: list[tuple[str, str]]) -> list[list[Task]]:
+    """Per client: a booking that succeeds and one that is refused (a full session), outside the measurement."""
+    open_session = create_sessions(dsn, host, 1, 10_000)[0]
+    full_session = create_sessions(dsn, host, 1, 1, waitlist=False)[0]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "insert into public.bookings (session_id, learner_id, status, confirmed_at)"
+            " values (%s, %s, 'confirmed', now())",
+            (full_session, learners[-1][0]),
+        )
+        conn.execute("update public.sessions set seats_taken = 1 where id = %s", (full_session,))
+    return [
+        [Task(open_session, user_id, token), Task(full_session, user_id, token)]
+        for user_id, token in learners[:CLIENTS]
+    ]
+
+
+def measure_p1_p2(dsn: str) -> dict[str, Any]:
+    host = create_users(dsn, 1, "host")[0][0]
+    learners = create_users(dsn, max(CLIENTS * 40, 1001), "learner")
+    handler_sessions = create_sessions(dsn, host, 40, 10_000)
+    direct_sessions = create_sessions(dsn, host, 40, 10_000)
+    handler = run_clients(
+        "handler", dsn, tasks_for(learners, handler_sessions, CLIENTS), P1_SECONDS, warmups(dsn, host, learners)
+    )
+    direct = run_clients(
+        "direct", dsn, tasks_for(learners, direct_sessions, CLIENTS), P1_SECONDS, warmups(dsn, host, learners)
+    )
+    handler_rate = handler["codes"].get(201, 0) / handler["elapsed"]
+    direct_rate = direct["codes"].get(201, 0) / direct["elapsed"]
+    print(
+        f"p1: handler {handler_rate:.0f} bookings/s (client CPU {handler['client_cpu']:.2f}s) {handler['codes']},"
+        f" direct {direct_rate:.0f}/s (client CPU {direct['client_cpu']:.2f}s) {direct['codes']}"
+    )
+
+    attempts = learners[:1000]
+    h_session = create_sessions(dsn, host, 1, 25, waitlist=False)[0]
+    d_session = create_sessions(dsn, host, 1, 25, waitlist=False)[0]
+    h = run_clients("handler", dsn, tasks_for(attempts, [h_session], CLIENTS), None, warmups(dsn, host, learners))
+    d = run_clients("direct", dsn, tasks_for(attempts, [d_session], CLIENTS), None, warmups(dsn, host, learners))
+    h_errors = sum(n for code, n in h["codes"].items() if code not in (201, 409))
+    print(
+        f"p2: handler {h['elapsed']:.3f}s (client CPU {h['client_cpu']:.2f}s) {h['codes']},"
+        f" direct {d['elapsed']:.3f}s (client CPU {d['client_cpu']:.2f}s) {d['codes']}"
+    )
+    return {
+        "p1_handler_client_cpu_ms": round(handler["client_cpu"] / max(1, sum(handler["codes"].values())) * 1000, 3),
+        "p1_direct_client_cpu_ms": round(direct["client_cpu"] / max(1, sum(direct["codes"].values())) * 1000, 3),
+        "p2_handler_client_cpu_ms": round(h["client_cpu"] / max(1, sum(h["codes"].values())) * 1000, 3),
+        "p2_direct_client_cpu_ms": round(d["client_cpu"] / max(1, sum(d["codes"].values())) * 1000, 3),
+        "p1_handler_per_s": round(handler_rate, 1),
+        "p1_direct_per_s": round(direct_rate, 1),
+        "p1_ratio": round(handler_rate / direct_rate, 3),
+        "p2_attempts": sum(h["codes"].values()),
+        "p2_capacity": 25,
+        "p2_confirmed": confirmed_in(dsn, h_session),
+        "p2_confirmed_responses": h["codes"].get(201, 0),
+        "p2_errors": h_errors,
+        "p2_direct_confirmed": confirmed_in(dsn, d_session),
+        "p2_time_ratio": round(h["elapsed"] / d["elapsed"], 3),
+    }
+
+
+# p3 --------------------------------------------------------------------------------------------------
+def fill_bookings(dsn: str, total: int) -> None:
+    """`total` confirmed bookings spread over filler sessions and learners (set-based, fast)."""
+    per_side = max(1, int(total**0.5))
+    host = create_users(dsn, 1, "filler-host")[0][0]
+    learners = [u for u, _ in create_users(dsn, per_side, "filler")]
+    sessions = create_sessions(dsn, host, (total + per_side - 1) // per_side, per_side)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            """
+            insert into public.bookings (session_id, learner_id, status, confirmed_at)
+            select s, l, 'confirmed', now()
+            from unnest(%s::uuid[]) with ordinality as ss(s, si)
+            cross join unnest(%s::uuid[]) as ll(l)
+            where (si - 1) * %s < %s
+            limit %s
+            """,
+            (sessions, learners, per_side, total, total),
+        )
+        conn.execute("update public.sessions set seats_taken = capacity where id = any(%s)", (sessions,))
+        conn.execute("vacuum analyze")
+
+
+def measure_p3() -> dict[str, Any]:
+    dbs: dict[str, str] = {}
+    probes: dict[str, list[Task]] = {}
+    for name, size in (("small", P3_SMALL), ("large", P3_LARGE)):
+        cluster = bench_cluster(f"bench_p3_{name}")
+        cluster.recreate_database()
+        prepare(cluster, seed=False)
+        fill_bookings(cluster.dsn, size)
+        host = create_users(cluster.dsn, 1, "probe-host")[0][0]
+        learners = create_users(cluster.dsn, P3_SAMPLES + 40, "probe")
+        sessions = create_sessions(cluster.dsn, host, 1, 10_000)
+        probes[name] = [Task(sessions[0], u, t) for u, t in learners]
+        dbs[name] = cluster.dsn
+    from bookings.handler import lambda_handler
+    from infra.lambda_events import function_url_event, invoke
+
+    samples: dict[str, list[float]] = {"small": [], "large": []}
+    block = 20
+    while any(probes.values()):
+        for name in ("small", "large"):
+            if not probes[name]:
+                continue
+            use_database(dbs[name])
+            batch, probes[name] = probes[name][: block + 1], probes[name][block + 1 :]
+            for i, task in enumerate(batch):
+                event = function_url_event("POST", f"/sessions/{task.session_id}/bookings", token=task.token)
+                t0 = time.perf_counter()
+                reply = invoke(lambda_handler, event)
+                took = time.perf_counter() - t0
+                if reply.status != 201:
+                    raise RuntimeError(f"p3 booking failed: {reply.status} {reply.text}")
+                if i > 0:  # the first call of a block pays the reconnect
+                    samples[name].append(took)
+    small, large = median(samples["small"]), median(samples["large"])
+    print(
+        f"p3: p50 {small * 1000:.2f} ms with {P3_SMALL} bookings, {large * 1000:.2f} ms with {P3_LARGE};"
+        f" p99 {percentile(samples['small'], 0.99) * 1000:.2f} / {percentile(samples['large'], 0.99) * 1000:.2f} ms"
+    )
+    return {
+        "p3_p50_ms_small": round(small * 1000, 3),
+        "p3_p50_ms_large": round(large * 1000, 3),
+        "p3_rows_small": P3_SMALL,
+        "p3_rows_large": P3_LARGE,
+        "p3_ratio": round(large / small, 3),
+    }
+
+
+def main() -> int:
+    cluster = bench_cluster("bench_bookings")
+    started = not cluster.is_running()
+    cluster.start()
+    try:
+        cluster.recreate_database()
+        prepare(cluster, seed=False)
+        result = {"clients": CLIENTS, **measure_p1_p2(cluster.dsn), **measure_p3()}
+        result["targets_met"] = (
+            result["p1_ratio"] >= 0.5
+            and result["p2_confirmed"] == result["p2_capacity"]
+            and result["p2_errors"] == 0
+            and result["p2_time_ratio"] <= 2
+            and result["p3_ratio"] <= 1.2
+        )
+    finally:
+        if started:
+            cluster.stop()
+    emit(result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""Benchmark plumbing: a dedicated Postgres cluster (own port and folder), bulk users with tokens, timing."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from infra.localdb import Cluster, prepare
+from infra.localenv import LOCAL_DIR, function_env
+from infra.token import mint_token
+
+BENCH_DB_PORT = int(os.environ.get("SKILLSWAP_BENCH_DB_PORT", "54350"))
+
+
+def bench_cluster(database: str) -> Cluster:
+    return Cluster(LOCAL_DIR / "pgbench", BENCH_DB_PORT, database)
+
+
+@contextmanager
+def fresh_database(database: str) -> Iterator[str]:
+    """Start the bench cluster if needed, give a freshly migrated database, stop the cluster afterwards if we
+    started it."""
+    cluster = bench_cluster(database)
+    started = not cluster.is_running()
+    cluster.start()
+    cluster.recreate_database()
+    prepare(cluster, seed=False)
+    try:
+        yield cluster.dsn
+    finally:
+        if started:
+            cluster.stop()
+
+
+def use_database(dsn: str) -> None:
+    """Point the functions of this process at `dsn` (settings and connection re-read on next use)."""
+    os.environ.update(function_env(database_url=dsn))
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"
+    from shared import db
+    from shared.settings import get_settings
+
+    get_settings.cache_clear()
+    db.reset_connection()
+
+
+def create_users(dsn: str, count: int, prefix: str = "bench") -> list[tuple[str, str]]:
+    """`count` users (auth.users rows; the sign-up trigger makes profiles). Returns (id, token) pairs."""
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    copy_sql = "copy auth.users (id, aud, role, email, raw_user_meta_data) from stdin"
+    with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cur, cur.copy(copy_sql) as copy:
+        for i, user_id in enumerate(ids):
+            meta = json.dumps({"display_name": f"{prefix} {i}"})
+            copy.write_row((user_id, "authenticated", "authenticated", f"{prefix}-{user_id[:13]}@bench.test", meta))
+    return [(user_id, mint_token(user_id=user_id, email=None, ttl_seconds=6 * 3600)) for user_id in ids]
+
+
+def percentile(samples: list[float], q: float) -> float:
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples) if samples else float("nan")
+
+
+def emit(result: dict[str, Any]) -> None:
+    """The benchmark's last line: one JSON object."""
+    sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
+    sys.stdout.flush()
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
