@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from bookings.dal import BookingsRepo, book_seat_in_one_flight
+from bookings import payments
+from bookings.dal import BookingsRepo, PaymentsRepo, book_seat_in_one_flight
 from bookings.models import (
     AttendanceUpdate,
     BookingPublic,
@@ -23,7 +24,14 @@ from bookings.models import (
     FeedbackSummaryPublic,
     HostRatingPublic,
     HostSessionsPublic,
+    MembershipCreate,
+    MembershipPublic,
     ParticipantsPublic,
+    PaymentPublic,
+    PayoutOnboarding,
+    PayoutOnboardingPublic,
+    PlanPublic,
+    PlansPublic,
     ReviewCreate,
     ReviewPublic,
     SessionCreate,
@@ -34,7 +42,8 @@ from bookings.models import (
 )
 from shared import db
 from shared.auth import Principal
-from shared.errors import BadRequest, Forbidden, NotFound, Unprocessable
+from shared.errors import BadGateway, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from shared.settings import get_settings
 
 ANON_CLAIMS: dict[str, Any] = {"role": "anon"}
 
@@ -166,17 +175,36 @@ def book_seat(*, principal: Principal, session_id: UUID, idempotency_key: str | 
     and creates nothing new; the key and the booking are written in the same transaction."""
     if idempotency_key is None:
         booking = book_seat_in_one_flight(principal.claims, session_id)
-        return BookingAnswer(status_code=201, body=booking.model_dump(mode="json"))
+        answer = BookingAnswer(status_code=201, body=booking.model_dump(mode="json"))
+    else:
+        answer = _book_seat_idempotently(principal, session_id, idempotency_key)
+    if answer.body.get("status") == "pending_payment":
+        # The seat is held (committed); now the PaymentIntent. Stripe's own idempotency key (from the booking id)
+        # makes this safe to repeat, so a replayed answer gets the same payment, never a second one.
+        answer.body["payment"] = _payment_or_none(principal, UUID(answer.body["id"]))
+    return answer
+
+
+def _book_seat_idempotently(principal: Principal, session_id: UUID, idempotency_key: str) -> BookingAnswer:
     if not 1 <= len(idempotency_key) <= 255:
         raise BadRequest("must be 1 to 255 characters", field="Idempotency-Key")
     with db.user_transaction(principal.claims) as conn:
         repo = BookingsRepo(conn)
         stored = repo.claim_idempotency_key(idempotency_key, _request_hash("book_seat", str(session_id)))
         if stored is not None:
-            return BookingAnswer(status_code=stored[0], body=stored[1], replayed=True)
+            return BookingAnswer(status_code=stored[0], body=dict(stored[1]), replayed=True)
         body = repo.book_seat(session_id).model_dump(mode="json")
         repo.save_idempotent_response(idempotency_key, 201, body)
         return BookingAnswer(status_code=201, body=body)
+
+
+def _payment_or_none(principal: Principal, booking_id: UUID) -> dict[str, Any] | None:
+    """The payment for a fresh hold; if Stripe is unreachable the hold stands and the client asks again with
+    POST /bookings/{id}/payment (the answer says so with `payment: null`)."""
+    try:
+        return prepare_payment(principal=principal, booking_id=booking_id).model_dump(mode="json")
+    except BadGateway:
+        return None
 
 
 def get_booking(*, principal: Principal, booking_id: UUID) -> BookingPublic:
@@ -250,3 +278,85 @@ def expire_lapsed_holds(*, batch_size: int = 500, max_batches: int = 20) -> dict
     with db.transaction() as conn:
         purged = BookingsRepo(conn).purge_idempotency_keys()
     return {"expired_holds": expired, "purged_idempotency_keys": purged}
+
+
+# Payments --------------------------------------------------------------------------------------------
+def _customer_for(user: Principal) -> str:
+    with db.transaction() as conn:
+        existing = PaymentsRepo(conn).stripe_customer(user.user_id)
+    if existing is not None:
+        return existing
+    created = payments.create_customer(user_id=user.user_id, email=user.email)
+    with db.transaction() as conn:
+        return PaymentsRepo(conn).save_stripe_customer(user.user_id, created)
+
+
+def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
+    """The PaymentIntent for the caller's held seat: created once (one Stripe Customer per user, remembered),
+    found again on every later call."""
+    with db.transaction() as conn:
+        booking = PaymentsRepo(conn).payable_booking(booking_id, principal.user_id)
+    if booking is None:
+        raise NotFound("booking not found", field="booking_id")
+    if booking["status"] != "pending_payment":
+        raise Conflict(f"a {booking['status']} booking has nothing to pay", field="booking_id")
+    if booking["payment_intent_id"]:
+        intent = payments.retrieve_payment_intent(booking["payment_intent_id"])
+    else:
+        settings = get_settings()
+        params = payments.payment_intent_params(
+            booking_id=booking_id,
+            session_id=booking["session_id"],
+            learner_id=principal.user_id,
+            amount=booking["amount"],
+            currency=booking["currency"],
+            customer_id=_customer_for(principal),
+            host_account_id=booking["host_account_id"],
+            connect_enabled=settings.stripe_connect_enabled,
+            platform_fee_bps=settings.platform_fee_bps,
+        )
+        intent = payments.create_payment_intent(params, booking_id=booking_id)
+        with db.transaction() as conn:
+            PaymentsRepo(conn).attach_payment_intent(booking_id, intent.id)
+    return PaymentPublic(
+        payment_intent_id=intent.id,
+        client_secret=intent.client_secret,
+        amount=booking["amount"],
+        currency=booking["currency"],
+        status=intent.status,
+    )
+
+
+def list_plans() -> PlansPublic:
+    with db.transaction() as conn:
+        return PlansPublic(data=[PlanPublic(**row) for row in PaymentsRepo(conn).plans()])
+
+
+def start_membership(*, principal: Principal, data: MembershipCreate) -> MembershipPublic:
+    """Subscribe to a plan; the entitlement itself follows Stripe's subscription and invoice events."""
+    with db.transaction() as conn:
+        plan = PaymentsRepo(conn).plan(data.plan_id)
+    if plan is None:
+        raise NotFound("no such plan", field="plan_id")
+    subscription = payments.create_subscription(
+        user_id=principal.user_id,
+        customer_id=_customer_for(principal),
+        price_id=plan["stripe_price_id"],
+        payment_method_id=data.payment_method_id,
+    )
+    return MembershipPublic(subscription_id=subscription["id"], status=subscription["status"])
+
+
+def start_payout_onboarding(*, principal: Principal, data: PayoutOnboarding) -> PayoutOnboardingPublic:
+    """A Stripe Connect Express onboarding link for the caller as a host (the account is created once)."""
+    with db.transaction() as conn:
+        existing = PaymentsRepo(conn).payout_account(principal.user_id)
+    account_id, url = payments.create_onboarding_link(
+        host_id=principal.user_id,
+        email=principal.email,
+        account_id=existing["stripe_account_id"] if existing else None,
+        return_url=data.return_url,
+    )
+    with db.transaction() as conn:
+        PaymentsRepo(conn).save_payout_account(principal.user_id, account_id)
+    return PayoutOnboardingPublic(account_id=account_id, onboarding_url=url)

@@ -214,6 +214,16 @@ class RefundPublic(BaseModel):
     status: str
 
 
+class PaymentPublic(BaseModel):
+    """What the web client needs to collect the money for a held seat with Stripe.js."""
+
+    payment_intent_id: str
+    client_secret: str
+    amount: int
+    currency: str
+    status: str
+
+
 class BookingPublic(BaseModel):
     id: UUID
     session_id: UUID
@@ -232,6 +242,7 @@ class BookingPublic(BaseModel):
     ends_at: datetime
     created_at: datetime
     cancelled_at: datetime | None
+    payment: PaymentPublic | None = Field(None, description="for a held seat: how to pay for it")
 
 
 class BookingsPublic(BaseModel):
@@ -313,3 +324,34 @@ class HostSessionPublic(BaseModel):
 
 class HostSessionsPublic(BaseModel):
     data: list[HostSessionPublic]
+
+
+class PlanPublic(BaseModel):
+    id: str
+    name: str
+    amount: int
+    currency: str
+    billing_interval: str
+
+
+class PlansPublic(BaseModel):
+    data: list[PlanPublic]
+
+
+class MembershipCreate(Strict):
+    plan_id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")
+    payment_method_id: str = Field(min_length=3, max_length=255, pattern=r"^pm_[A-Za-z0-9_]+$")
+
+
+class MembershipPublic(BaseModel):
+    subscription_id: str
+    status: str
+
+
+class PayoutOnboarding(Strict):
+    return_url: str = Field(pattern=r"^https://\S+$", max_length=2000)
+
+
+class PayoutOnboardingPublic(BaseModel):
+    account_id: str
+    onboarding_url: str

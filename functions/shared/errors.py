@@ -72,6 +72,14 @@ class Unprocessable(DomainError):
     title = "Validation failed"
 
 
+class BadGateway(DomainError):
+    """An upstream service (Stripe, SES) refused or failed; nothing of ours was left half-written."""
+
+    status = 502
+    slug = "upstream-error"
+    title = "Upstream service error"
+
+
 class ServiceUnavailable(DomainError):
     status = 503
     slug = "service-unavailable"

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     stripe_api_key: str | None = None
     stripe_api_base: str | None = None
     stripe_webhook_secret: str | None = None
+    # Destination charges to the host's Connect account (off locally: localstripe has no Connect).
+    stripe_connect_enabled: bool = False
+    platform_fee_bps: int = Field(1000, ge=0, le=10000, description="platform fee in basis points of the price")
+    stripe_webhook_tolerance_seconds: int = 300
     # Database statement timeout applied per transaction (SET LOCAL), milliseconds.
     db_statement_timeout_ms: int = 5000
 
