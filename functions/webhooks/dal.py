@@ -1,0 +1,114 @@
+"""SQL of the Stripe webhook function: the processed-events ledger and the effect functions (all in SQL, each
+idempotent and order-tolerant), plus the refund queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+
+class StripeEventsRepo:
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    def _one(self, query: str, params: tuple[Any, ...]) -> Any:
+        row = self.conn.execute(query, params).fetchone()
+        assert row is not None
+        return next(iter(row.values()))
+
+    def claim(self, event_id: str, event_type: str, created: datetime) -> bool:
+        """Record the event in the ledger; False if it was processed before (then do nothing)."""
+        return bool(self._one("select public.claim_stripe_event(%s, %s, %s)", (event_id, event_type, created)))
+
+    def finish(self, event_id: str, outcome: str) -> None:
+        self.conn.execute("select public.finish_stripe_event(%s, %s)", (event_id, outcome))
+
+    def payment_succeeded(
+        self, booking_id: UUID, intent_id: str, charge_id: str | None, amount: int, currency: str
+    ) -> str:
+        return str(
+            self._one(
+                "select public.record_payment_succeeded(%s, %s, %s, %s, %s)",
+                (booking_id, intent_id, charge_id, amount, currency),
+            )
+        )
+
+    def payment_failed(self, booking_id: UUID, reason: str) -> str:
+        return str(self._one("select public.record_payment_failed(%s, %s)", (booking_id, reason)))
+
+    def charge_refunded(self, intent_id: str, refund_ids: list[str]) -> str:
+        return str(self._one("select public.record_charge_refunded(%s, %s)", (intent_id, refund_ids)))
+
+    def subscription_state(
+        self,
+        subscription_id: str,
+        customer_id: str,
+        price_id: str | None,
+        status: str,
+        period_end: datetime | None,
+        event_at: datetime,
+    ) -> str:
+        return str(
+            self._one(
+                "select public.apply_subscription_state(%s, %s, %s, %s, %s, %s)",
+                (subscription_id, customer_id, price_id, status, period_end, event_at),
+            )
+        )
+
+    def invoice(
+        self, subscription_id: str, customer_id: str, paid: bool, period_end: datetime | None, event_at: datetime
+    ) -> str:
+        return str(
+            self._one(
+                "select public.apply_invoice(%s, %s, %s, %s, %s)",
+                (subscription_id, customer_id, paid, period_end, event_at),
+            )
+        )
+
+    def account_state(self, account_id: str, charges: bool, payouts: bool, submitted: bool, event_at: datetime) -> str:
+        return str(
+            self._one(
+                "select public.apply_account_state(%s, %s, %s, %s, %s)",
+                (account_id, charges, payouts, submitted, event_at),
+            )
+        )
+
+
+class RefundsRepo:
+    """The queue of refunds due: claimed (pending → submitted) in short transactions around the Stripe call."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    def claim_due(self, limit: int, retry_after_seconds: int) -> list[dict[str, Any]]:
+        """Pending refunds, and submitted ones whose Stripe call never got recorded (a crash in between): the
+        refund's own idempotency key makes retrying them safe."""
+        return self.conn.execute(
+            """
+            update public.refunds r set status = 'submitted', updated_at = now()
+            from public.bookings b
+            where b.id = r.booking_id and r.id in (
+              select id from public.refunds
+              where status = 'pending'
+                 or (status = 'submitted' and stripe_refund_id is null
+                     and updated_at < now() - make_interval(secs => %s))
+              order by created_at
+              limit %s
+              for update skip locked)
+            returning r.id, r.amount, r.currency, b.payment_intent_id
+            """,
+            (retry_after_seconds, limit),
+        ).fetchall()
+
+    def record_submitted(self, refund_id: UUID, stripe_refund_id: str) -> None:
+        self.conn.execute(
+            "update public.refunds set stripe_refund_id = %s where id = %s", (stripe_refund_id, refund_id)
+        )
+
+    def record_failed(self, refund_id: UUID) -> None:
+        self.conn.execute("update public.refunds set status = 'failed' where id = %s", (refund_id,))
