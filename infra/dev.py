@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg
 
 from infra.localdb import Cluster, LocalDbError, prepare
-from infra.localenv import DevConfig, function_env
+from infra.localenv import LOCAL_WEBHOOK_SECRET, DevConfig, function_env
 from infra.token import mint_token
 
 
@@ -58,6 +58,18 @@ def start_localstripe(port: int, log_path: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
+def register_webhook(cfg: DevConfig) -> None:
+    """Tell localstripe to send its signed events to the local webhook function."""
+    import httpx
+
+    reply = httpx.post(
+        f"http://127.0.0.1:{cfg.stripe_port}/_config/webhooks/skillswap-dev",
+        data={"url": f"http://127.0.0.1:{cfg.api_port}/webhooks/stripe", "secret": LOCAL_WEBHOOK_SECRET},
+        timeout=10,
+    )
+    reply.raise_for_status()
+
+
 def demo_users(dsn: str) -> list[tuple[str, str, str, dict[str, object]]]:
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
@@ -77,7 +89,7 @@ def banner(cfg: DevConfig, dsn: str, applied: list[str]) -> str:
         f"    matching            {api}/matching/health",
         f"    webhooks (Stripe)   {api}/webhooks/health",
         f"  Postgres 15           {dsn}",
-        f"  localstripe           http://127.0.0.1:{cfg.stripe_port}",
+        f"  localstripe           http://127.0.0.1:{cfg.stripe_port}  (webhooks → {api}/webhooks/stripe)",
         f"  migrations applied now: {', '.join(applied) if applied else 'none (database up to date)'}",
         "",
         "Demo users (tokens valid 24 h; mint more with `.venv/bin/python -m infra.token EMAIL`):",
@@ -118,6 +130,7 @@ def main() -> int:
             )
         else:
             stripe = start_localstripe(cfg.stripe_port, cfg.data_dir.parent / "localstripe.log")
+        register_webhook(cfg)
         os.environ.update(function_env(database_url=dsn, stripe_port=cfg.stripe_port))
         cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("MAIL_OUTBOX_DIR", str(cfg.outbox_dir))

@@ -75,6 +75,10 @@ values
    null, null, 'Remington Rand', '1952-05-01'),
   ('22222222-2222-4222-8222-222222222222', 'certification', 'Rear Admiral', null, null, 'US Navy', '1985-11-08');
 
+-- Grace can be paid (her paid sessions below need it); locally the Connect account is a stand-in.
+insert into public.payout_accounts (host_id, stripe_account_id, charges_enabled, payouts_enabled, details_submitted)
+values ('22222222-2222-4222-8222-222222222222', 'acct_local_grace', true, true, true);
+
 -- Sessions (times relative to when the seed is loaded), published.
 insert into public.sessions (id, host_id, format, title, description, starts_at, ends_at, timezone, capacity,
   price_amount, currency, refund_full_until_hours, refund_late_percent, min_notice_minutes, status, published_at)
@@ -112,3 +116,9 @@ insert into public.session_links (session_id, meeting_url) values
   ('a0000000-0000-4000-8000-000000000002', 'https://meet.skillswap.test/compilers'),
   ('a0000000-0000-4000-8000-000000000003', 'https://meet.skillswap.test/sql'),
   ('a0000000-0000-4000-8000-000000000004', 'https://meet.skillswap.test/hypothesis');
+
+insert into public.membership_plans (id, name, stripe_price_id, amount, currency, billing_interval) values
+  ('plus-monthly', 'SkillSwap Plus (monthly)', 'price_local_plus_monthly', 1200, 'usd', 'month');
+
+insert into public.premium_content (kind, title, body, author_id) values
+  ('article', 'Reading a query plan', 'Start from the innermost node...', '22222222-2222-4222-8222-222222222222');

@@ -7,7 +7,11 @@ that same cluster itself the first time a test asks for the database, and stops 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +45,31 @@ def database_url() -> Iterator[str]:
     yield _CLUSTER.dsn
     if started:
         _CLUSTER.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stripe_peer() -> Iterator[str]:
+    """localstripe (a stateful Stripe fake that signs and sends webhooks) on a free loopback port; the
+    functions' Stripe client points at it for the whole test session."""
+    from infra.dev import wait_for_port
+
+    port = free_port()
+    exe = Path(sys.executable).parent / "localstripe"
+    proc = subprocess.Popen([str(exe), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        url = f"http://127.0.0.1:{port}"
+        os.environ["STRIPE_API_BASE"] = url
+        from shared.stripe_client import get_stripe
+
+        get_stripe.cache_clear()
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

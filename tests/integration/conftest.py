@@ -27,7 +27,7 @@ def _truncate_all(conn: psycopg.Connection[Any]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_database(admin_conn: psycopg.Connection[Any]) -> Iterator[None]:
+def _clean_database(admin_conn: psycopg.Connection[Any], stripe_peer: str) -> Iterator[None]:
     yield
     from shared import db
 

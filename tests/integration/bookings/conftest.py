@@ -56,12 +56,25 @@ def api() -> Callable[..., Reply]:
     return call
 
 
+def make_payable(conn: psycopg.Connection[Any], host: User) -> None:
+    """Give a host a Connect account that can accept charges (what account.updated does in production)."""
+    conn.execute(
+        "insert into public.payout_accounts (host_id, stripe_account_id, charges_enabled, payouts_enabled)"
+        " values (%s, %s, true, true) on conflict (host_id) do nothing",
+        (host.id, f"acct_{host.id.hex[:16]}"),
+    )
+
+
 @pytest.fixture
-def publish(make_user: Callable[..., User]) -> Callable[..., tuple[User, dict[str, Any]]]:
+def publish(
+    make_user: Callable[..., User], admin_conn: psycopg.Connection[Any]
+) -> Callable[..., tuple[User, dict[str, Any]]]:
     """Create and publish a session through the API; returns (host, session)."""
 
     def _publish(host: User | None = None, **overrides: Any) -> tuple[User, dict[str, Any]]:
         host = host or make_user(name="Host")
+        if overrides.get("price_amount"):
+            make_payable(admin_conn, host)
         created = call("POST", "/sessions", host, session_body(**overrides))
         assert created.status == 201, created.text
         published = call("POST", f"/sessions/{created.json()['id']}/publish", host)

@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 
-from tests.integration.bookings.conftest import call, in_hours, problem, session_body
+from tests.integration.bookings.conftest import call, in_hours, make_payable, problem, session_body
 
 
 def count(conn: psycopg.Connection[Any], table: str) -> int:
@@ -16,8 +16,24 @@ def count(conn: psycopg.Connection[Any], table: str) -> int:
     return int(row[0])
 
 
-def test_host_creates_a_draft_and_publishes_it(make_user: Any) -> None:
+def test_a_session_cannot_be_priced_until_its_host_can_be_paid(make_user: Any, admin_conn: Any) -> None:
+    host = make_user()
+    problem(call("POST", "/sessions", host, session_body(price_amount=1000)), 409, "price_amount")
+    free = call("POST", "/sessions", host, session_body()).json()
+    problem(call("PATCH", f"/sessions/{free['id']}", host, {"price_amount": 500}), 409, "price_amount")
+    admin_conn.execute(
+        "insert into public.payout_accounts (host_id, stripe_account_id, charges_enabled) values (%s, 'acct_x', false)",
+        (host.id,),
+    )
+    problem(call("POST", "/sessions", host, session_body(price_amount=1000)), 409, "price_amount")
+    admin_conn.execute("update public.payout_accounts set charges_enabled = true where host_id = %s", (host.id,))
+    assert call("PATCH", f"/sessions/{free['id']}", host, {"price_amount": 500}).status == 200
+    assert count(admin_conn, "sessions") == 1
+
+
+def test_host_creates_a_draft_and_publishes_it(make_user: Any, admin_conn: Any) -> None:
     host = make_user(name="Grace")
+    make_payable(admin_conn, host)
     created = call("POST", "/sessions", host, session_body(price_amount=2500, currency="eur"))
     assert created.status == 201, created.text
     session = created.json()

@@ -1,0 +1,114 @@
+"""Against a real Stripe peer (localstripe): book a paid seat → PaymentIntent → the customer pays → localstripe
+sends the signed webhook to the webhook function → the booking is confirmed; a declined card releases the
+seat and promotes the waitlist; a cancellation's refund is executed at Stripe and confirmed by charge.refunded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.url_bridge import FunctionUrlBridge
+from tests.integration.bookings.conftest import call
+from tests.integration.payments.conftest import deliver, pay, wait_for
+from tests.stripe_events import event
+
+
+def status_of(conn: Any, booking_id: str) -> Any:
+    return conn.execute("select status::text from public.bookings where id = %s", (booking_id,)).fetchone()
+
+
+def test_paid_booking_is_confirmed_by_stripes_webhook(
+    publish: Any, book: Any, admin_conn: Any, webhook_endpoint: FunctionUrlBridge
+) -> None:
+    _, session = publish(capacity=2, price_amount=2500, currency="eur")
+    learner, reply = book(session["id"])
+    assert reply.status == 201, reply.text
+    body = reply.json()
+    assert body["status"] == "pending_payment"
+    payment = body["payment"]
+    assert payment["client_secret"].startswith(payment["payment_intent_id"])
+    assert (payment["amount"], payment["currency"]) == (2500, "eur")
+
+    from shared.stripe_client import get_stripe
+
+    intent = get_stripe().v1.payment_intents.retrieve(payment["payment_intent_id"])
+    assert intent.metadata["booking_id"] == body["id"]
+    customer = admin_conn.execute("select customer_id from public.stripe_customers where user_id = %s", (learner.id,))
+    assert customer.fetchone() == (intent.customer,)
+
+    again = call("POST", f"/bookings/{body['id']}/payment", learner)
+    assert again.json()["payment_intent_id"] == payment["payment_intent_id"], "one PaymentIntent per booking"
+
+    assert pay(payment["payment_intent_id"], "4242424242424242") is True
+    wait_for(admin_conn, "select status::text from public.bookings where id = %s", (body["id"],), "confirmed")
+    row = admin_conn.execute(
+        "select paid_at is not null, payment_intent_id from public.bookings where id = %s", (body["id"],)
+    ).fetchone()
+    assert row == (True, payment["payment_intent_id"])
+    ledger = admin_conn.execute("select type, outcome from public.stripe_events where type like 'payment_intent.%'")
+    assert ("payment_intent.succeeded", "confirmed") in ledger.fetchall()
+
+
+def test_declined_card_releases_the_seat_and_promotes_the_waitlist(
+    publish: Any, book: Any, admin_conn: Any, webhook_endpoint: FunctionUrlBridge
+) -> None:
+    _, session = publish(capacity=1, price_amount=1500)
+    _, held = book(session["id"])
+    _, waiting = book(session["id"])
+    assert waiting.json()["status"] == "waitlisted"
+    assert pay(held.json()["payment"]["payment_intent_id"], "4000000000000341") is False
+    wait_for(
+        admin_conn, "select status::text from public.bookings where id = %s", (held.json()["id"],), "payment_failed"
+    )
+    assert status_of(admin_conn, waiting.json()["id"]) == ("pending_payment",)
+    kinds = admin_conn.execute(
+        "select kind from public.outbox_events where booking_id = %s order by id", (held.json()["id"],)
+    ).fetchall()
+    assert kinds[-1] == ("payment_failed",)
+
+
+def test_refund_flow_end_to_end(
+    publish: Any, book: Any, admin_conn: Any, webhook_endpoint: FunctionUrlBridge, run_refunds: Any
+) -> None:
+    from tests.integration.bookings.conftest import in_hours
+
+    _, session = publish(
+        capacity=2,
+        price_amount=4000,
+        starts_at=in_hours(10),
+        cancellation_policy={"full_refund_until_hours": 24, "late_refund_percent": 50},
+    )
+    learner, held = book(session["id"])
+    booking_id, intent_id = held.json()["id"], held.json()["payment"]["payment_intent_id"]
+    assert pay(intent_id, "4242424242424242") is True
+    wait_for(admin_conn, "select status::text from public.bookings where id = %s", (booking_id,), "confirmed")
+
+    cancelled = call("POST", f"/bookings/{booking_id}/cancel", learner)
+    assert cancelled.json()["refund"] == {"amount": 2000, "currency": "usd", "percent": 50, "status": "pending"}
+
+    assert run_refunds() == {"refunds_submitted": 1, "refunds_failed": 0, "refunds_deferred": 0}
+    refund_id, status = admin_conn.execute(
+        "select stripe_refund_id, status::text from public.refunds where booking_id = %s", (booking_id,)
+    ).fetchone()
+    assert status == "submitted"
+    from shared.stripe_client import get_stripe
+
+    stripe_refund = get_stripe().v1.refunds.retrieve(refund_id)
+    assert (stripe_refund.amount, stripe_refund.payment_intent) == (2000, intent_id)
+    assert run_refunds()["refunds_submitted"] == 0, "a submitted refund is not sent twice"
+
+    # localstripe does not emit charge.refunded: Stripe's event, signed as Stripe signs it.
+    refunded = event(
+        "charge.refunded",
+        {
+            "id": "ch_test",
+            "object": "charge",
+            "payment_intent": intent_id,
+            "amount_refunded": 2000,
+            "refunds": {"object": "list", "data": [{"id": refund_id, "amount": 2000}]},
+        },
+    )
+    assert deliver(refunded).status == 200
+    assert admin_conn.execute(
+        "select status::text from public.refunds where booking_id = %s", (booking_id,)
+    ).fetchone() == ("succeeded",)

@@ -1,0 +1,320 @@
+"""The Stripe webhook function: signature first (400 and nothing written otherwise), one transaction for
+ledger + effect, duplicates and unknown types acknowledged without effect, and storms (duplicates, shuffles,
+old replays) ending in exactly the state of in-order single delivery."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from infra.url_bridge import FunctionUrlBridge
+from tests.integration.bookings.conftest import call, in_hours, make_payable, problem
+from tests.integration.conftest import _truncate_all
+from tests.integration.payments.conftest import deliver
+from tests.stripe_events import event, sign, signed
+
+
+def ledger_count(conn: Any) -> int:
+    row = conn.execute("select count(*) from public.stripe_events").fetchone()
+    return int(row[0])
+
+
+def intent(booking: dict[str, Any], *, amount: int = 1000, currency: str = "usd") -> dict[str, Any]:
+    return {
+        "id": booking["payment"]["payment_intent_id"],
+        "object": "payment_intent",
+        "amount": amount,
+        "amount_received": amount,
+        "currency": currency,
+        "latest_charge": f"ch_{booking['id'][:8]}",
+        "metadata": {"kind": "booking", "booking_id": booking["id"]},
+        "status": "succeeded",
+    }
+
+
+# Signatures ------------------------------------------------------------------------------------------
+def test_missing_bad_stale_or_tampered_signatures_are_400_and_write_nothing(admin_conn: Any) -> None:
+    from infra.lambda_events import function_url_event, invoke
+    from webhooks.handler import lambda_handler
+
+    evt = event("account.updated", {"id": "acct_x", "charges_enabled": True})
+    body, good = signed(evt)
+
+    def post(raw: bytes, headers: dict[str, str]) -> Any:
+        return invoke(lambda_handler, function_url_event("POST", "/stripe", raw_body=raw, headers=headers))
+
+    cases = {
+        "missing": post(body, {}),
+        "garbage": post(body, {"Stripe-Signature": "nonsense"}),
+        "wrong secret": post(body, {"Stripe-Signature": sign(body, secret="whsec_attacker")}),
+        "stale": post(body, {"Stripe-Signature": sign(body, timestamp=int(time.time()) - 3600)}),
+        "tampered": post(body.replace(b"true", b"false"), {"Stripe-Signature": good}),
+    }
+    for name, reply in cases.items():
+        problem(reply, 400)
+        assert "Traceback" not in reply.text, name
+    assert ledger_count(admin_conn) == 0
+
+
+def test_signature_header_is_read_case_insensitively(webhook_endpoint: FunctionUrlBridge, admin_conn: Any) -> None:
+    body, header = signed(event("some.unknown_type", {"id": "x"}))
+    reply = httpx.post(
+        f"{webhook_endpoint.url}/stripe",
+        content=body,
+        headers={"STRIPE-SIGNATURE": header, "content-type": "application/json"},
+        timeout=10,
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["outcome"] == "ignored"
+
+
+def test_duplicates_and_unknown_types_answer_200_without_effect(admin_conn: Any) -> None:
+    unknown = event("customer.tax_id.created", {"id": "txi_1"})
+    assert deliver(unknown).json()["outcome"] == "ignored"
+    again = deliver(unknown)
+    assert again.status == 200
+    assert again.json()["outcome"] == "duplicate"
+    assert ledger_count(admin_conn) == 1
+
+
+def test_raw_payloads_are_never_logged(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    marker = "card-holder-secret-7d1e"
+    deliver(event("customer.updated", {"id": "cus_1", "metadata": {"note": marker}}))
+    captured = capsys.readouterr()
+    assert marker not in captured.out + captured.err + caplog.text
+
+
+# Effects ---------------------------------------------------------------------------------------------
+def test_payment_after_the_hold_lapsed_takes_a_free_seat(publish: Any, book: Any, admin_conn: Any) -> None:
+    _, session = publish(capacity=2, price_amount=1000)
+    _, held = book(session["id"])
+    admin_conn.execute(
+        "update public.bookings set hold_expires_at = now() - interval '1 second' where id = %s", (held.json()["id"],)
+    )
+    from bookings.logic import expire_lapsed_holds
+
+    assert expire_lapsed_holds()["expired_holds"] == 1
+    reply = deliver(event("payment_intent.succeeded", intent(held.json())))
+    assert reply.json()["outcome"] == "confirmed_late"
+    row = admin_conn.execute(
+        "select status::text, paid_at is not null from public.bookings where id = %s", (held.json()["id"],)
+    ).fetchone()
+    assert row == ("confirmed", True)
+
+
+def test_payment_after_the_hold_lapsed_without_a_seat_is_refunded(publish: Any, book: Any, admin_conn: Any) -> None:
+    _, session = publish(capacity=1, price_amount=1000)
+    _, held = book(session["id"])
+    admin_conn.execute(
+        "update public.bookings set hold_expires_at = now() - interval '1 second' where id = %s", (held.json()["id"],)
+    )
+    _, waiting = book(session["id"])
+    from bookings.logic import expire_lapsed_holds
+
+    expire_lapsed_holds()  # the seat goes to the waitlisted learner
+    reply = deliver(event("payment_intent.succeeded", intent(held.json())))
+    assert reply.json()["outcome"] == "refund_due"
+    refund = admin_conn.execute(
+        "select amount, reason, status::text from public.refunds where booking_id = %s", (held.json()["id"],)
+    ).fetchone()
+    assert refund == (1000, "paid_without_seat", "pending")
+    note = admin_conn.execute(
+        "select kind from public.outbox_events where booking_id = %s order by id desc limit 1", (held.json()["id"],)
+    ).fetchone()
+    assert note == ("payment_refunded_no_seat",)
+    assert admin_conn.execute(
+        "select status::text from public.bookings where id = %s", (waiting.json()["id"],)
+    ).fetchone() == ("pending_payment",)
+
+
+def test_account_updated_lets_a_host_price_sessions(make_user: Any, admin_conn: Any) -> None:
+    host = make_user()
+    admin_conn.execute(
+        "insert into public.payout_accounts (host_id, stripe_account_id) values (%s, 'acct_new1')", (host.id,)
+    )
+    starts = in_hours(48)
+    body = {
+        "format": "workshop",
+        "title": "Paid workshop",
+        "capacity": 3,
+        "price_amount": 900,
+        "starts_at": starts.isoformat(),
+        "ends_at": in_hours(49).isoformat(),
+    }
+    problem(call("POST", "/sessions", host, body), 409, "price_amount")
+    now = int(time.time())
+    deliver(
+        event(
+            "account.updated",
+            {"id": "acct_new1", "charges_enabled": True, "payouts_enabled": True, "details_submitted": True},
+            created=now,
+        )
+    )
+    stale = deliver(event("account.updated", {"id": "acct_new1", "charges_enabled": False}, created=now - 60))
+    assert stale.json()["outcome"] == "stale"
+    assert call("POST", "/sessions", host, body).status == 201
+
+
+def test_subscription_events_drive_entitlements_and_premium_content(make_user: Any, admin_conn: Any) -> None:
+    from shared import db
+
+    member, stranger = make_user(), make_user()
+    admin_conn.execute(
+        "insert into public.stripe_customers (user_id, customer_id) values (%s, 'cus_member')", (member.id,)
+    )
+    admin_conn.execute(
+        "insert into public.membership_plans (id, name, stripe_price_id, amount, currency, billing_interval)"
+        " values ('plus', 'Plus', 'price_plus', 1200, 'usd', 'month')"
+    )
+    admin_conn.execute("insert into public.premium_content (kind, title, body) values ('article', 'Deep dive', 'text')")
+    period_end = int(time.time()) + 30 * 86400
+    sub = {
+        "id": "sub_1",
+        "object": "subscription",
+        "customer": "cus_member",
+        "status": "active",
+        "current_period_end": period_end,
+        "items": {"data": [{"price": {"id": "price_plus"}}]},
+    }
+
+    def readable(user: Any) -> int:
+        with db.user_transaction(user.claims) as conn:
+            return len(conn.execute("select id from public.premium_content").fetchall())
+
+    assert readable(member) == 0
+    now = int(time.time())
+    assert deliver(event("customer.subscription.created", sub, created=now)).json()["outcome"] == "applied"
+    assert readable(member) == 1
+    assert readable(stranger) == 0
+    deliver(
+        event(
+            "invoice.payment_failed", {"id": "in_1", "subscription": "sub_1", "customer": "cus_member"}, created=now + 1
+        )
+    )
+    assert readable(member) == 0, "past_due is not entitled"
+    deliver(
+        event(
+            "invoice.paid",
+            {
+                "id": "in_2",
+                "subscription": "sub_1",
+                "customer": "cus_member",
+                "lines": {"data": [{"period": {"end": period_end}}]},
+            },
+            created=now + 2,
+        )
+    )
+    assert readable(member) == 1
+    deliver(event("customer.subscription.deleted", {**sub, "status": "canceled"}, created=now + 3))
+    assert readable(member) == 0
+    row = admin_conn.execute("select status, plan_id from public.entitlements where stripe_subscription_id = 'sub_1'")
+    assert row.fetchone() == ("canceled", "plus")
+
+
+# Storms ----------------------------------------------------------------------------------------------
+def build_world(
+    make_user: Any, publish: Any, book: Any, admin_conn: Any, now: int
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Three held seats, a member with a customer id, a host account: and the events Stripe would send."""
+    host = make_user(name="Host")
+    make_payable(admin_conn, host)
+    _, session = publish(host, capacity=3, price_amount=1000)
+    b1, b2, b3 = (book(session["id"])[1].json() for _ in range(3))
+    member = make_user(name="Member")
+    admin_conn.execute(
+        "insert into public.stripe_customers (user_id, customer_id) values (%s, 'cus_storm')", (member.id,)
+    )
+    admin_conn.execute(
+        "insert into public.membership_plans (id, name, stripe_price_id, amount, currency,"
+        " billing_interval) values ('storm', 'Storm', 'price_storm', 500, 'usd', 'month')"
+        " on conflict do nothing"
+    )
+    account = f"acct_{host.id.hex[:16]}"
+    t, p1, p2 = now - 1000, now + 86400, now + 40 * 86400
+    sub = {"id": "sub_storm", "customer": "cus_storm", "items": {"data": [{"price": {"id": "price_storm"}}]}}
+    inv = {"subscription": "sub_storm", "customer": "cus_storm"}
+    events = [
+        event("payment_intent.succeeded", intent(b1), created=t + 1),
+        event("payment_intent.payment_failed", {**intent(b2), "status": "requires_payment_method"}, created=t + 2),
+        event("payment_intent.succeeded", intent(b2), created=t + 3),
+        event("payment_intent.payment_failed", {**intent(b3), "status": "requires_payment_method"}, created=t + 4),
+        event("customer.subscription.created", {**sub, "status": "incomplete"}, created=t + 5),
+        event("invoice.paid", {**inv, "id": "in_a", "lines": {"data": [{"period": {"end": p1}}]}}, created=t + 6),
+        event("customer.subscription.updated", {**sub, "status": "active", "current_period_end": p1}, created=t + 7),
+        event("invoice.payment_failed", {**inv, "id": "in_b"}, created=t + 8),
+        event("customer.subscription.updated", {**sub, "status": "past_due", "current_period_end": p1}, created=t + 9),
+        event("invoice.paid", {**inv, "id": "in_c", "lines": {"data": [{"period": {"end": p2}}]}}, created=t + 10),
+        event("customer.subscription.updated", {**sub, "status": "active", "current_period_end": p2}, created=t + 11),
+        event("account.updated", {"id": account, "charges_enabled": False, "payouts_enabled": False}, created=t + 12),
+        event("account.updated", {"id": account, "charges_enabled": True, "payouts_enabled": False}, created=t + 13),
+        event(
+            "account.updated",
+            {"id": account, "charges_enabled": True, "payouts_enabled": True, "details_submitted": True},
+            created=t + 14,
+        ),
+        event("review.opened", {"id": "prv_1"}, created=t + 15),
+    ]
+    return {"bookings": [b1["id"], b2["id"], b3["id"]], "session": session["id"], "account": account}, events
+
+
+def snapshot(conn: Any, world: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    bookings = [
+        conn.execute("select status::text, paid_at is not null from public.bookings where id = %s", (b,)).fetchone()
+        for b in world["bookings"]
+    ]
+    return {
+        "bookings": bookings,
+        "seats": conn.execute("select seats_taken from public.sessions where id = %s", (world["session"],)).fetchone(),
+        "entitlement": conn.execute("select status, plan_id, current_period_end from public.entitlements").fetchall(),
+        "account": conn.execute(
+            "select charges_enabled, payouts_enabled, details_submitted from public.payout_accounts"
+            " where stripe_account_id = %s",
+            (world["account"],),
+        ).fetchone(),
+        "refunds": conn.execute("select count(*) from public.refunds").fetchone(),
+        # localstripe also sends its own events (customer.created...) meanwhile: count the storm's only.
+        "ledger": conn.execute(
+            "select count(*) from public.stripe_events where id = any(%s)", ([e["id"] for e in events],)
+        ).fetchone(),
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_storm_of_duplicates_shuffles_and_replays_ends_as_in_order_delivery(
+    seed: int, make_user: Any, publish: Any, book: Any, admin_conn: Any
+) -> None:
+    now = int(time.time())
+    world, events = build_world(make_user, publish, book, admin_conn, now)
+    for evt in events:
+        assert deliver(evt).status == 200
+    expected = snapshot(admin_conn, world, events)
+    assert expected["bookings"] == [("confirmed", True), ("confirmed", True), ("payment_failed", False)]
+    assert expected["entitlement"][0][0] == "active"
+
+    _truncate_all(admin_conn)
+    world, events = build_world(make_user, publish, book, admin_conn, now)
+    rng = random.Random(seed)
+    storm = [evt for evt in events for _ in range(3)]  # every event three times
+    rng.shuffle(storm)
+    storm.append(events[0])  # an old event replayed at the end
+    tampered = json.loads(json.dumps(events[1]))
+    tampered["data"]["object"]["status"] = "succeeded"
+    _, header = signed(events[1])
+    from infra.lambda_events import function_url_event, invoke
+    from webhooks.handler import lambda_handler
+
+    forged = invoke(
+        lambda_handler,
+        function_url_event(
+            "POST", "/stripe", raw_body=json.dumps(tampered).encode(), headers={"Stripe-Signature": header}
+        ),
+    )
+    assert forged.status == 400
+    outcomes = [deliver(evt).json()["outcome"] for evt in storm]
+    assert outcomes.count("duplicate") == len(storm) - len(events)
+    assert snapshot(admin_conn, world, events) == expected
