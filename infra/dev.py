@@ -49,12 +49,15 @@ def start_localstripe(port: int, log_path: Path) -> subprocess.Popen[bytes]:
             raise RuntimeError("localstripe is not installed: run `make install`")
         exe = Path(found)
     log = log_path.open("ab")
-    proc = subprocess.Popen([str(exe), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    # --from-scratch: every localstripe shares /tmp/localstripe.pickle otherwise, and a copy truncated by an
+    # interrupted run stops the next one from starting.
+    proc = subprocess.Popen([str(exe), "--port", str(port), "--from-scratch"], stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port)
-    except RuntimeError:
+    except RuntimeError as exc:
         proc.terminate()
-        raise
+        tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
+        raise RuntimeError(f"localstripe did not start ({exc}); its log ends:\n  " + "\n  ".join(tail)) from exc
     return proc
 
 

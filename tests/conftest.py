@@ -61,7 +61,9 @@ def stripe_peer() -> Iterator[str]:
 
     port = free_port()
     exe = Path(sys.executable).parent / "localstripe"
-    proc = subprocess.Popen([str(exe), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(exe), "--port", str(port), "--from-scratch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_for_port(port)
         url = f"http://127.0.0.1:{port}"
