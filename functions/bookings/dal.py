@@ -354,6 +354,9 @@ class PaymentsRepo:
         assert stored is not None
         return stored
 
+    def forget_stripe_customer(self, user_id: UUID) -> None:
+        self.conn.execute("delete from public.stripe_customers where user_id = %s", (user_id,))
+
     def attach_payment_intent(self, booking_id: UUID, payment_intent_id: str) -> None:
         self.conn.execute(
             "update public.bookings set payment_intent_id = %s where id = %s and payment_intent_id is null",

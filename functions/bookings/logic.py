@@ -281,14 +281,30 @@ def expire_lapsed_holds(*, batch_size: int = 500, max_batches: int = 20) -> dict
 
 
 # Payments --------------------------------------------------------------------------------------------
-def _customer_for(user: Principal) -> str:
+def _customer_for(user: Principal, *, replacing: str | None = None) -> str:
     with db.transaction() as conn:
         existing = PaymentsRepo(conn).stripe_customer(user.user_id)
     if existing is not None:
         return existing
-    created = payments.create_customer(user_id=user.user_id, email=user.email)
+    created = payments.create_customer(user_id=user.user_id, email=user.email, replacing=replacing)
     with db.transaction() as conn:
         return PaymentsRepo(conn).save_stripe_customer(user.user_id, created)
+
+
+def _create_intent(principal: Principal, booking: dict[str, Any], replacing: str | None = None) -> payments.IntentRef:
+    settings = get_settings()
+    params = payments.payment_intent_params(
+        booking_id=booking["id"],
+        session_id=booking["session_id"],
+        learner_id=principal.user_id,
+        amount=booking["amount"],
+        currency=booking["currency"],
+        customer_id=_customer_for(principal, replacing=replacing),
+        host_account_id=booking["host_account_id"],
+        connect_enabled=settings.stripe_connect_enabled,
+        platform_fee_bps=settings.platform_fee_bps,
+    )
+    return payments.create_payment_intent(params, booking_id=booking["id"])
 
 
 def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
@@ -303,19 +319,12 @@ def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
     if booking["payment_intent_id"]:
         intent = payments.retrieve_payment_intent(booking["payment_intent_id"])
     else:
-        settings = get_settings()
-        params = payments.payment_intent_params(
-            booking_id=booking_id,
-            session_id=booking["session_id"],
-            learner_id=principal.user_id,
-            amount=booking["amount"],
-            currency=booking["currency"],
-            customer_id=_customer_for(principal),
-            host_account_id=booking["host_account_id"],
-            connect_enabled=settings.stripe_connect_enabled,
-            platform_fee_bps=settings.platform_fee_bps,
-        )
-        intent = payments.create_payment_intent(params, booking_id=booking_id)
+        try:
+            intent = _create_intent(principal, booking)
+        except payments.UnknownCustomer as gone:
+            with db.transaction() as conn:
+                PaymentsRepo(conn).forget_stripe_customer(principal.user_id)
+            intent = _create_intent(principal, booking, replacing=str(gone))
         with db.transaction() as conn:
             PaymentsRepo(conn).attach_payment_intent(booking_id, intent.id)
     return PaymentPublic(

@@ -65,18 +65,33 @@ def payment_intent_params(
     return params
 
 
-def create_customer(*, user_id: UUID, email: str | None) -> str:
+def create_customer(*, user_id: UUID, email: str | None, replacing: str | None = None) -> str:
+    """One Customer per user; `replacing` names a customer Stripe no longer knows (its own key then)."""
     params: dict[str, Any] = {"metadata": {"user_id": str(user_id)}}
     if email:
         params["email"] = email
+    key = f"customer-{user_id}" + (f"-replaces-{replacing}" if replacing else "")
     with _stripe_errors("create the customer"):
-        customer = get_stripe().v1.customers.create(params, {"idempotency_key": f"customer-{user_id}"})  # type: ignore[arg-type]
+        customer = get_stripe().v1.customers.create(params, {"idempotency_key": key})  # type: ignore[arg-type]
     return str(customer.id)
 
 
+class UnknownCustomer(Exception):
+    """Stripe does not know the customer we remembered (deleted in the dashboard, or a fresh local peer)."""
+
+
 def create_payment_intent(params: dict[str, Any], *, booking_id: UUID) -> IntentRef:
+    import stripe
+
+    # The key names the customer too, so a retry after a customer was replaced is not answered with the old one.
+    key = f"booking-{booking_id}-pi-{params['customer']}"
     with _stripe_errors("create the payment"):
-        intent = get_stripe().v1.payment_intents.create(params, {"idempotency_key": f"booking-{booking_id}-pi"})  # type: ignore[arg-type]
+        try:
+            intent = get_stripe().v1.payment_intents.create(params, {"idempotency_key": key})  # type: ignore[arg-type]
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404 or getattr(exc, "param", None) == "customer":
+                raise UnknownCustomer(params["customer"]) from exc
+            raise
     return IntentRef(id=intent.id, client_secret=str(intent.client_secret), status=intent.status)
 
 

@@ -112,3 +112,18 @@ def test_refund_flow_end_to_end(
     assert admin_conn.execute(
         "select status::text from public.refunds where booking_id = %s", (booking_id,)
     ).fetchone() == ("succeeded",)
+
+
+def test_a_customer_stripe_no_longer_knows_is_replaced_once(publish: Any, make_user: Any, admin_conn: Any) -> None:
+    learner = make_user()
+    admin_conn.execute(
+        "insert into public.stripe_customers (user_id, customer_id) values (%s, 'cus_gone')", (learner.id,)
+    )
+    _, session = publish(price_amount=700)
+    reply = call("POST", f"/sessions/{session['id']}/bookings", learner)
+    assert reply.status == 201, reply.text
+    assert reply.json()["payment"] is not None
+    query = "select customer_id from public.stripe_customers where user_id = %s"
+    row = admin_conn.execute(query, (learner.id,)).fetchone()
+    assert row is not None
+    assert row[0] not in ("cus_gone", None)
