@@ -20,6 +20,7 @@ from infra.localdb import Cluster
 from infra.localenv import ROOT
 
 DEV_DIR = ROOT / ".local" / "e2e-dev"
+PAID_DEMO_SESSION = "a0000000-0000-4000-8000-000000000002"  # "How compilers really work", seed.sql
 PORTS = {"SKILLSWAP_DB_PORT": "54335", "SKILLSWAP_API_PORT": "18035", "SKILLSWAP_STRIPE_PORT": "18435"}
 
 
@@ -71,6 +72,31 @@ def fresh_dev_dir() -> Iterator[Path]:
     shutil.rmtree(DEV_DIR, ignore_errors=True)
 
 
+def pay_for_a_seat_as_the_readme_says(banner: str) -> None:
+    """README: book the paid demo session as Linus, pay with infra.pay, see the booking confirmed."""
+    api = f"http://127.0.0.1:{PORTS['SKILLSWAP_API_PORT']}/bookings"
+    token = re.search(r"linus@skillswap\.test.*\n\s+TOKEN=(\S+)", banner)
+    assert token is not None, banner
+    headers = {"Authorization": f"Bearer {token.group(1)}"}
+    booked = httpx.post(f"{api}/sessions/{PAID_DEMO_SESSION}/bookings", headers=headers, timeout=20)
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["status"] == "pending_payment"
+    intent = booked.json()["payment"]["payment_intent_id"]
+    env = {**os.environ, **PORTS, "SKILLSWAP_DEV_DIR": str(DEV_DIR)}
+    paid = subprocess.run(
+        [sys.executable, "-m", "infra.pay", intent], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert paid.returncode == 0, paid.stdout + paid.stderr
+    deadline = time.monotonic() + 20
+    status = None
+    while time.monotonic() < deadline:
+        status = httpx.get(f"{api}/bookings/{booked.json()['id']}", headers=headers, timeout=10).json()["status"]
+        if status == "confirmed":
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"booking still {status} after paying")
+
+
 def _curl_urls(banner: str) -> list[str]:
     return re.findall(r"^  curl -s (http://\S+)$", banner, flags=re.MULTILINE)
 
@@ -88,12 +114,7 @@ def test_make_dev_comes_up_serves_health_and_stops_on_ctrl_c(fresh_dev_dir: Path
         assert "ada@skillswap.test" in banner
         token = re.search(r"TOKEN=(\S+)", banner)
         assert token is not None
-        stripe = httpx.get(
-            f"http://127.0.0.1:{PORTS['SKILLSWAP_STRIPE_PORT']}/v1/customers",
-            auth=("sk_test_local", ""),
-            timeout=10,
-        )
-        assert stripe.status_code == 200
+        pay_for_a_seat_as_the_readme_says(banner)
     finally:
         code = run.stop()
     assert code == 0, run.output
