@@ -179,7 +179,8 @@ def _client(dsn: str, deliveries: list[tuple[bytes, str]], barrier: Any, out: An
         if invoke(lambda_handler, function_url_event("GET", "/health")).status != 200:
             raise RuntimeError("webhook handler not healthy")
         barrier.wait()
-        latencies, codes = [], {}
+        latencies: list[float] = []
+        codes: dict[int, int] = {}
         for body, header in deliveries:
             t0 = time.perf_counter()
             code = deliver(body, header)
