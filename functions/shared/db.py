@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -159,6 +159,29 @@ def run_as_user(claims: dict[str, Any], query: str, params: tuple[Any, ...]) -> 
             cur = conn.execute(query, params)
             conn.execute("commit")
         return cur.fetchall()
+    except psycopg.OperationalError:
+        reset_connection()
+        raise
+    except psycopg.Error:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("rollback")
+        raise
+
+
+def run_bookkeeping(query: str, params: Sequence[Any] | Mapping[str, Any]) -> int:
+    """One statement in a system transaction sent in a single flight and committed with `synchronous_commit =
+    off` (durable a fraction of a second later): for bookkeeping whose loss in a database crash is safe by
+    design (the dispatcher's per-message marks). Returns the rows affected."""
+    settings_query, settings_params = _settings(None)
+    conn = get_connection()
+    try:
+        with conn.pipeline():
+            conn.execute("begin")
+            conn.execute(settings_query, settings_params)
+            conn.execute("set local synchronous_commit = off")
+            cur = conn.execute(query, params)
+            conn.execute("commit")
+        return cur.rowcount
     except psycopg.OperationalError:
         reset_connection()
         raise

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     stripe_connect_enabled: bool = False
     platform_fee_bps: int = Field(1000, ge=0, le=10000, description="platform fee in basis points of the price")
     stripe_webhook_tolerance_seconds: int = 300
+    # Email: `ses` (SES v2 through boto3), `file` (.eml files in MAIL_OUTBOX_DIR, make dev) or `memory` (bench).
+    mail_transport: str = Field("ses", pattern="^(ses|file|memory)$")
+    mail_from: str = "SkillSwap <no-reply@skillswap.dev>"
+    mail_outbox_dir: str | None = None
+    ses_endpoint_url: str | None = None
+    web_app_url: str = "https://app.skillswap.dev"
+    # Dispatcher: lease length (a crashed worker's claims come back after it) and attempts before dead-letter.
+    delivery_lease_seconds: int = 300
+    delivery_max_attempts: int = 5
     # Database statement timeout applied per transaction (SET LOCAL), milliseconds.
     db_statement_timeout_ms: int = 5000
 

@@ -1,0 +1,8 @@
+"""Lambda entry of the reminders function: the dispatcher, run every minute by its schedule."""
+
+from __future__ import annotations
+
+from reminders.logic import dispatch_due
+from shared.app import scheduled_entry
+
+lambda_handler = scheduled_entry(dispatch_due, metric_prefix="deliveries")

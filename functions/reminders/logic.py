@@ -1,0 +1,109 @@
+"""The dispatcher: claim due deliveries in batches (leases, FOR UPDATE SKIP LOCKED), hand each to the mail
+transport, mark it. Exactly once, crash-safe:
+
+- A claim is a lease: a worker that dies before handing a message over loses its lease and the message is
+  claimed again by the next run.
+- Just before the hand-over the delivery is marked `send_started_at`. If the worker dies after that mark and
+  before marking the message sent, the message is *in doubt*: it is dead-lettered as such, never resent, so a
+  crash can never produce a second email. What a crash can cost is bounded to the single message that was
+  between that mark and the mail service's answer, per worker (it is dead-lettered, visible, and alarmed on).
+- A bad address or a message the service rejects is dead-lettered at once; other failures are retried with
+  backoff and dead-lettered after N attempts. Neither stops the batch.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from reminders import dal
+from reminders.emails import compose, to_mime
+from reminders.transports import MailRejected, MailUnavailable, Transport, default_transport
+from shared.observability import logger
+from shared.settings import Settings, get_settings
+
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def _stale_reminder(item: dict[str, Any], now: datetime) -> str | None:
+    """Why a reminder must not go out any more (checked at send time, whatever happened since scheduling)."""
+    if not item["reminders_enabled"]:
+        return "opted out"
+    if item["booking_status"] != "confirmed":
+        return f"booking {item['booking_status']}"
+    if item["session_status"] != "published":
+        return f"session {item['session_status']}"
+    if item["starts_at"] is None or item["starts_at"] <= now:
+        return "session started"
+    if item["for_starts_at"] != item["starts_at"]:
+        return "session moved"
+    return None
+
+
+Sent = tuple[int, str]  # (delivery id, provider message id): handed over, not yet marked
+
+
+def deliver_one(
+    item: dict[str, Any], transport: Transport, settings: Settings, carry: Sent | None
+) -> tuple[str, Sent | None]:
+    """Deliver one claimed message. `carry` is the previous message of this batch, sent but not yet marked: its
+    mark travels with this one's hand-over mark (or is written first, when this one goes no further)."""
+    now = datetime.now(UTC)
+    if item["kind"] == "reminder":
+        reason = _stale_reminder(item, now)
+        if reason:
+            _flush(carry)
+            dal.mark_void(item["id"], reason)
+            return "void", None
+    if not item["email"] or not _ADDRESS.match(item["email"]):
+        _flush(carry)
+        dal.mark_failed(item["id"], "bad address", permanent=True, max_attempts=settings.delivery_max_attempts)
+        return "dead", None
+    email = compose(item, mail_from=settings.mail_from, app_url=settings.web_app_url, now=now)
+    message = to_mime(email, mail_from=settings.mail_from, delivery_id=item["id"], now=now)
+    if not dal.mark_handing_over(item["id"], carry):
+        return "lease_lost", None
+    try:
+        message_id = transport.send(message, to=email.to)
+    except MailRejected as exc:
+        dal.mark_failed(item["id"], f"rejected: {exc}", permanent=True, max_attempts=settings.delivery_max_attempts)
+        return "dead", None
+    except (MailUnavailable, OSError) as exc:
+        dal.mark_failed(item["id"], f"unavailable: {exc}", permanent=False, max_attempts=settings.delivery_max_attempts)
+        return "retry", None
+    return "sent", (item["id"], message_id)
+
+
+def _flush(carry: Sent | None) -> None:
+    if carry is not None:
+        dal.mark_sent(*carry)
+
+
+def dispatch(
+    *, transport: Transport | None = None, batch_size: int = 100, time_budget_seconds: float = 50.0
+) -> dict[str, int]:
+    """Send everything due, batch by batch, until nothing is due or the time budget is spent."""
+    settings = get_settings()
+    transport = transport or default_transport()
+    deadline = time.monotonic() + time_budget_seconds
+    counts: Counter[str] = Counter()
+    while time.monotonic() < deadline:
+        batch = dal.claim_batch(batch_size, settings.delivery_lease_seconds)
+        carry: Sent | None = None
+        for item in batch:
+            outcome, carry = deliver_one(item, transport, settings, carry)
+            counts[outcome] += 1
+        _flush(carry)
+        if len(batch) < batch_size:
+            break
+    result = {key: counts.get(key, 0) for key in ("sent", "void", "retry", "dead", "lease_lost")}
+    if result["dead"]:
+        logger.warning("deliveries dead-lettered", extra=result)
+    return result
+
+
+def dispatch_due() -> dict[str, int]:
+    return dispatch()
