@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -92,9 +93,48 @@ def pay_for_a_seat_as_the_readme_says(banner: str) -> None:
     while time.monotonic() < deadline:
         status = httpx.get(f"{api}/bookings/{booked.json()['id']}", headers=headers, timeout=10).json()["status"]
         if status == "confirmed":
-            return
+            break
         time.sleep(0.3)
-    raise AssertionError(f"booking still {status} after paying")
+    assert status == "confirmed", f"booking still {status} after paying"
+    confirmation_eml_has_a_valid_invite(booked.json()["id"])
+
+
+def confirmation_eml_has_a_valid_invite(booking_id: str) -> None:
+    """The dispatcher make dev runs writes the confirmation as an .eml with an invite; reminders are set."""
+    import email
+    import email.policy
+
+    import icalendar
+    import psycopg
+
+    mail_dir = DEV_DIR / "mail"
+    deadline = time.monotonic() + 30
+    found = None
+    while time.monotonic() < deadline and found is None:
+        for path in sorted(mail_dir.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if str(message["Subject"]).startswith("You're booked") and message["To"] == "linus@skillswap.test":
+                found = message
+        time.sleep(0.5)
+    assert found is not None, f"no confirmation .eml in {mail_dir}: {list(mail_dir.glob('*'))}"
+    ics = next(p for p in found.walk() if p.get_content_type() == "text/calendar").get_payload(decode=True)
+    assert isinstance(ics, bytes)
+    (vevent,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    dsn = f"postgresql://postgres:postgres@127.0.0.1:{PORTS['SKILLSWAP_DB_PORT']}/postgres"
+    with psycopg.connect(dsn) as conn:
+        starts = conn.execute("select starts_at from public.sessions where id = %s", (PAID_DEMO_SESSION,)).fetchone()
+        reminders = conn.execute(
+            "select offset_minutes, due_at from public.deliveries where booking_id = %s and kind = 'reminder'"
+            " and status = 'pending' order by offset_minutes desc",
+            (booking_id,),
+        ).fetchall()
+    assert starts is not None
+    assert vevent.decoded("DTSTART") == starts[0]
+    assert str(vevent["UID"]) == f"booking-{booking_id}@skillswap.dev"
+    assert [(o, d) for o, d in reminders] == [
+        (1440, starts[0] - timedelta(hours=24)),
+        (60, starts[0] - timedelta(hours=1)),
+    ]
 
 
 def _curl_urls(banner: str) -> list[str]:

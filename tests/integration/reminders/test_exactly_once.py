@@ -1,0 +1,106 @@
+"""Exactly once under concurrency and crashes, counted at the mail service (moto's SES)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from infra.localenv import ROOT
+from reminders.dal import IN_DOUBT
+from tests.integration.bookings.conftest import in_hours
+
+
+@pytest.fixture
+def backlog(publish: Any, book: Any, admin_conn: Any) -> int:
+    """30 confirmation emails due now (and their reminders, due in days)."""
+    _, session = publish(capacity=40, starts_at=in_hours(72))
+    for _ in range(30):
+        assert book(session["id"])[1].status == 201
+    row = admin_conn.execute("select count(*) from public.deliveries where due_at <= now()").fetchone()
+    assert row == (30,)
+    return 30
+
+
+def message_ids(messages: list[Any]) -> Counter[str]:
+    return Counter(str(m["Message-ID"]) for m in messages)
+
+
+def statuses(conn: Any) -> Counter[str]:
+    rows = conn.execute("select status::text from public.deliveries where due_at <= now()").fetchall()
+    return Counter(r[0] for r in rows)
+
+
+def test_two_dispatchers_racing_on_one_backlog_send_each_message_once(
+    backlog: int, ses_sent: Any, admin_conn: Any
+) -> None:
+    from reminders.logic import dispatch
+
+    barrier = threading.Barrier(2)
+    results: list[dict[str, int]] = []
+
+    def worker() -> None:
+        barrier.wait()
+        results.append(dispatch(batch_size=4))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    ids = message_ids(ses_sent())
+    assert len(ids) == backlog
+    assert set(ids.values()) == {1}
+    assert sum(r["sent"] for r in results) == backlog
+    assert all(r["sent"] > 0 for r in results), results  # both really took part
+    assert statuses(admin_conn) == Counter({"sent": backlog})
+
+
+def run_crashing(mode: str, n: int) -> int:
+    env = {**os.environ, "DELIVERY_LEASE_SECONDS": "1", "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.integration.reminders.crashing_dispatcher", mode, str(n)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return proc.returncode
+
+
+def test_killed_after_the_mail_service_accepted_is_never_sent_twice(
+    backlog: int, ses_sent: Any, admin_conn: Any
+) -> None:
+    from reminders.logic import dispatch
+
+    assert run_crashing("after_handover", 5) == 9
+    assert len(ses_sent()) == 5
+    time.sleep(1.5)  # the dead worker's leases expire
+    dispatch()
+    ids = message_ids(ses_sent())
+    assert len(ids) == backlog, "every message delivered"
+    assert set(ids.values()) == {1}, "none twice"
+    assert statuses(admin_conn) == Counter({"sent": backlog - 1, "dead": 1})
+    (reason,) = admin_conn.execute("select last_error from public.deliveries where status = 'dead'").fetchone()
+    assert reason == IN_DOUBT
+
+
+def test_killed_right_after_claiming_loses_nothing(backlog: int, ses_sent: Any, admin_conn: Any) -> None:
+    from reminders.logic import dispatch
+
+    assert run_crashing("after_claim", 0) == 9
+    assert ses_sent() == []
+    assert statuses(admin_conn) == Counter({"sending": backlog}), "the dead worker held them all"
+    assert dispatch()["sent"] == 0, "not before its leases expire"
+    time.sleep(1.5)
+    assert dispatch()["sent"] == backlog
+    ids = message_ids(ses_sent())
+    assert len(ids) == backlog
+    assert set(ids.values()) == {1}
