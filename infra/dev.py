@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -73,6 +74,27 @@ def register_webhook(cfg: DevConfig) -> None:
     reply.raise_for_status()
 
 
+def start_dispatcher(outbox: Path, every_seconds: float = 5.0) -> threading.Thread:
+    """The reminders dispatcher, as its schedule runs it in the cloud, every few seconds; emails become .eml
+    files in `outbox`."""
+
+    def loop() -> None:
+        from reminders.logic import dispatch
+
+        while True:
+            try:
+                result = dispatch(time_budget_seconds=every_seconds)
+                if result["sent"] or result["dead"]:
+                    print(f"dev: wrote {result['sent']} email(s) to {outbox} ({result})", flush=True)
+            except Exception as exc:
+                print(f"dev: dispatcher error: {exc!r}", flush=True)
+            time.sleep(every_seconds)
+
+    thread = threading.Thread(target=loop, name="dispatcher", daemon=True)
+    thread.start()
+    return thread
+
+
 def demo_users(dsn: str) -> list[tuple[str, str, str, dict[str, object]]]:
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
@@ -93,6 +115,7 @@ def banner(cfg: DevConfig, dsn: str, applied: list[str]) -> str:
         f"    webhooks (Stripe)   {api}/webhooks/health",
         f"  Postgres 15           {dsn}",
         f"  localstripe           http://127.0.0.1:{cfg.stripe_port}  (webhooks → {api}/webhooks/stripe)",
+        f"  emails (.eml)         {cfg.outbox_dir}  (the reminders dispatcher runs every 5 s)",
         f"  migrations applied now: {', '.join(applied) if applied else 'none (database up to date)'}",
         "",
         "Demo users (tokens valid 24 h; mint more with `.venv/bin/python -m infra.token EMAIL`):",
@@ -136,7 +159,8 @@ def main() -> int:
         register_webhook(cfg)
         os.environ.update(function_env(database_url=dsn, stripe_port=cfg.stripe_port))
         cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
-        os.environ.setdefault("MAIL_OUTBOX_DIR", str(cfg.outbox_dir))
+        os.environ.update({"MAIL_TRANSPORT": "file", "MAIL_OUTBOX_DIR": str(cfg.outbox_dir)})
+        start_dispatcher(cfg.outbox_dir)
 
         import uvicorn
 
