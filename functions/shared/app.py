@@ -27,7 +27,7 @@ from shared.errors import (
     Unprocessable,
     from_sqlstate,
 )
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics, traced
 
 
 class HealthPublic(BaseModel):
@@ -153,7 +153,7 @@ def lambda_entry(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]
     asgi = Mangum(app, lifespan="off")
 
     @logger.inject_lambda_context(clear_state=True)
-    @tracer.capture_lambda_handler(capture_response=False)
+    @traced
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         result: dict[str, Any] = asgi(event, context)
@@ -169,7 +169,7 @@ def scheduled_entry(
     from aws_lambda_powertools.metrics import MetricUnit
 
     @logger.inject_lambda_context(clear_state=True)
-    @tracer.capture_lambda_handler(capture_response=False)
+    @traced
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
         result = job()

@@ -14,14 +14,16 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
-import jwt
 from fastapi import Header
 
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import get_settings
+
+if TYPE_CHECKING:
+    import jwt
 
 ASYMMETRIC_ALGORITHMS = frozenset({"ES256", "RS256"})
 SYMMETRIC_ALGORITHMS = frozenset({"HS256"})
@@ -49,6 +51,8 @@ class Principal:
 
 @lru_cache(maxsize=4)
 def _jwks_client(url: str, lifespan: int) -> jwt.PyJWKClient:
+    import jwt
+
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=lifespan, timeout=5)
 
 
@@ -68,6 +72,8 @@ def _unverified_header(token: str) -> dict[str, Any]:
 
 
 def _key_for(header: dict[str, Any], alg: str) -> Any:
+    import jwt
+
     settings = get_settings()
     if alg in SYMMETRIC_ALGORITHMS:
         if not settings.jwt_secret:
@@ -91,7 +97,10 @@ def _key_for(header: dict[str, Any], alg: str) -> Any:
 
 
 def verify_token(token: str) -> Principal:
-    """Verify a bearer token and return its principal; any defect raises Unauthorized."""
+    """Verify a bearer token and return its principal; any defect raises Unauthorized. (PyJWT and cryptography
+    are imported on the first token, not at cold start: a health check or a webhook never needs them.)"""
+    import jwt
+
     settings = get_settings()
     header = _unverified_header(token)
     alg = header.get("alg")
