@@ -197,13 +197,15 @@ def receive_stripe_event(*, payload: bytes, signature: str | None) -> EventOutco
 def execute_refunds(*, batch_size: int = 50, retry_after_seconds: int = 300) -> dict[str, int]:
     """Send the refunds due to Stripe, each with its own idempotency key (`refund-<id>`), and remember Stripe's
     refund id; `charge.refunded` later marks them succeeded. A crash between claim and record is retried."""
-    import stripe
-
-    from shared.stripe_client import get_stripe
-
     with db.transaction() as conn:
         due = RefundsRepo(conn).claim_due(batch_size, retry_after_seconds)
     submitted = failed = deferred = 0
+    if not due:
+        return {"refunds_submitted": 0, "refunds_failed": 0, "refunds_deferred": 0}
+    import stripe  # only when there is something to send (a quiet minute costs no Stripe import)
+
+    from shared.stripe_client import get_stripe
+
     for refund in due:
         if not refund["payment_intent_id"]:
             with db.transaction() as conn:

@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from bookings.handler import sweep_handler
+from bookings.jobs import sweep_handler
 from infra.lambda_events import LambdaContext
 from tests.integration.bookings.conftest import call, in_hours, mark_paid, problem
 

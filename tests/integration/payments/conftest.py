@@ -76,7 +76,7 @@ def wait_for(
 @pytest.fixture
 def run_refunds() -> Callable[[], dict[str, int]]:
     from infra.lambda_events import LambdaContext
-    from webhooks.handler import refunds_handler
+    from webhooks.jobs import refunds_handler
 
     return lambda: refunds_handler({"source": "aws.scheduler"}, LambdaContext())
 

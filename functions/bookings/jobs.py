@@ -1,0 +1,8 @@
+"""Scheduled entry of the bookings function: the hold sweep (no HTTP app is built, so it starts fast)."""
+
+from __future__ import annotations
+
+from bookings.logic import expire_lapsed_holds
+from shared.app import scheduled_entry
+
+sweep_handler = scheduled_entry(expire_lapsed_holds, metric_prefix="holds")

@@ -1,0 +1,8 @@
+"""Scheduled entry of the webhooks function: the refund executor (no HTTP app is built, so it starts fast)."""
+
+from __future__ import annotations
+
+from shared.app import scheduled_entry
+from webhooks.logic import execute_refunds
+
+refunds_handler = scheduled_entry(execute_refunds, metric_prefix="refunds")
