@@ -15,9 +15,24 @@ $(STAMP): pyproject.toml infra/install.sh
 dev: install
 	PYTHONPATH=functions $(PY) -m infra.dev
 
-## Every test: lint, types, pytest (unit, integration, e2e, infrastructure) and pgTAP, on a throwaway cluster.
-test: install lint
+## Every test: lint, types, the SAM template validated and built, pytest (unit, integration, e2e,
+## infrastructure — including the built handlers) and pgTAP, on a throwaway cluster.
+test: install lint build
 	PYTHONPATH=functions $(PY) -m infra.testrun
+
+## sam validate --lint and sam build, offline and without Docker (the build lands in .aws-sam/build).
+build: install
+	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam validate --lint --region eu-west-1
+	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam build --region eu-west-1
+	# Lambda cannot write __pycache__ next to read-only code: ship the bytecode (hash-checked, mtime-proof).
+	$(PY) -m compileall -q --invalidation-mode unchecked-hash .aws-sam/build
+
+## Benchmarks (each starts what it needs and prints one JSON line last).
+bench: install build
+	$(PY) -m bench.bookings
+	$(PY) -m bench.webhooks
+	$(PY) -m bench.reminders
+	$(PY) -m bench.coldstart
 
 lint: install
 	$(VENV)/bin/ruff check .

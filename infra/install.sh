@@ -41,4 +41,12 @@ echo "$reqs" > .venv/requirements.lock.txt
 # so `.venv/bin/python -m bench.bookings` and friends work from anywhere.
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 printf '%s\n%s\n' "$PWD/functions" "$PWD" > "$site/skillswap.pth"
+# AWS SAM CLI in its own tool venv: it pins boto3/pydantic ranges of its own that must not move the project's.
+SAM_VERSION=1.170.0
+if [ ! -x .venv-sam/bin/sam ] || ! .venv-sam/bin/sam --version 2>/dev/null | grep -q "$SAM_VERSION"; then
+  echo "install: AWS SAM CLI $SAM_VERSION into .venv-sam"
+  "$PY" -m venv .venv-sam
+  .venv-sam/bin/python -m pip install -q --upgrade pip
+  .venv-sam/bin/python -m pip install -q "aws-sam-cli==$SAM_VERSION"
+fi
 echo "install: done"
