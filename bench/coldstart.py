@@ -1,0 +1,126 @@
+"""Cold start and size: `python -m bench.coldstart` (runs `sam build` if needed and the local Postgres it needs).
+
+For each function in template.yaml: a fresh interpreter (`python -S`: only the built function folder and the
+built dependencies layer on the path, as in Lambda) imports the handler module and serves its first request
+(GET /health through the Function URL event, or its schedule event); the same for a hello-world FastAPI +
+Mangum handler; medians of alternating runs. Prints `init_ratio_<function>` (ours ÷ hello world) and
+`size_mb_<function>` (built function + layer, unzipped) as one JSON object on the last line.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import bench_cluster, emit
+from infra.localdb import prepare
+from infra.localenv import ROOT, function_env
+from tests.infrastructure.template import functions
+
+BUILD = ROOT / ".aws-sam" / "build"
+RUNS = int(os.environ.get("BENCH_COLDSTART_RUNS", "7"))
+PROBE = r"""
+import sys, time
+sys.path[:0] = [sys.argv[1], sys.argv[2], sys.argv[5]]
+import importlib
+module_name, _, attr = sys.argv[3].rpartition(".")
+handler = getattr(importlib.import_module(module_name), attr)
+if sys.argv[4] == "http":
+    event = {"version": "2.0", "routeKey": "$default", "rawPath": "/health", "rawQueryString": "",
+             "headers": {"host": "x.lambda-url.eu-west-1.on.aws"}, "isBase64Encoded": False,
+             "requestContext": {"http": {"method": "GET", "path": "/health", "protocol": "HTTP/1.1",
+                                         "sourceIp": "127.0.0.1", "userAgent": "bench"},
+                                "requestId": "r", "routeKey": "$default", "stage": "$default",
+                                "timeEpoch": int(time.time() * 1000), "accountId": "anonymous", "apiId": "x",
+                                "domainName": "x.lambda-url.eu-west-1.on.aws", "domainPrefix": "x"}}
+else:
+    event = {"version": "0", "source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+ctx = type("Ctx", (), {"function_name": "bench", "memory_limit_in_mb": 512, "aws_request_id": "r",
+                       "invoked_function_arn": "arn:aws:lambda:eu-west-1:000000000000:function:bench",
+                       "get_remaining_time_in_millis": lambda self: 30000})()
+result = handler(event, ctx)
+assert not isinstance(result, dict) or result.get("statusCode", 200) == 200, result
+"""
+
+
+def ensure_built() -> None:
+    if not (BUILD / "template.yaml").exists():
+        subprocess.run(["make", "build"], cwd=ROOT, check=True)
+
+
+def cold_start(function_dir: Path, handler: str, kind: str, env: dict[str, str]) -> float:
+    layer = BUILD / "DepsLayer" / "python"
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            PROBE,
+            str(function_dir),
+            str(layer),
+            handler,
+            kind,
+            str(ROOT / "bench" / "coldstart_probe"),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def main() -> int:
+    ensure_built()
+    cluster = bench_cluster("bench_coldstart")
+    started = not cluster.is_running()
+    cluster.start()
+    try:
+        cluster.recreate_database()
+        prepare(cluster, seed=False)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env.update(function_env(database_url=cluster.dsn))
+        env.update({"MAIL_TRANSPORT": "memory", "POWERTOOLS_LOG_LEVEL": "ERROR"})
+        targets = {
+            name: (BUILD / name, props["Handler"], "http" if "FunctionUrlConfig" in props else "schedule")
+            for name, props in sorted(functions().items())
+        }
+        hello = (BUILD / "BookingsFunction", "hello_handler.lambda_handler", "http")
+        samples: dict[str, list[float]] = {name: [] for name in targets}
+        reference: list[float] = []
+        for _ in range(RUNS):
+            for name, (folder, handler, kind) in targets.items():
+                reference.append(cold_start(*hello, env))
+                samples[name].append(cold_start(folder, handler, kind, env))
+        ref = statistics.median(reference)
+        layer_mb = size_mb(BUILD / "DepsLayer")
+        result: dict[str, float] = {"hello_world_ms": round(ref * 1000, 1)}
+        for name, (folder, _, _) in targets.items():
+            ours = statistics.median(samples[name])
+            key = name.removesuffix("Function").lower()
+            result[f"init_ms_{key}"] = round(ours * 1000, 1)
+            result[f"init_ratio_{key}"] = round(ours / ref, 3)
+            result[f"size_mb_{key}"] = round(size_mb(folder) + layer_mb, 1)
+        print(
+            f"hello world {ref * 1000:.0f} ms; "
+            + ", ".join(
+                f"{k.removeprefix('init_ms_')} {v:.0f} ms" for k, v in result.items() if k.startswith("init_ms_")
+            )
+        )
+        emit(result)
+    finally:
+        if started:
+            cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
