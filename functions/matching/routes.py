@@ -2,6 +2,66 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+
+from matching import logic
+from matching.models import (
+    CohortConfirmedPublic,
+    CohortRunPublic,
+    MentorshipPublic,
+    MentorshipRequestCreate,
+    MentorshipsPublic,
+    RecommendationsPublic,
+)
+from shared.auth import Principal, current_user
 
 router = APIRouter()
+User = Annotated[Principal, Depends(current_user)]
+
+
+@router.get("/recommendations", response_model=RecommendationsPublic, tags=["recommendations"])
+async def recommend_mentors(user: User, k: Annotated[int, Query(ge=1, le=50)] = 10) -> RecommendationsPublic:
+    return logic.recommend_mentors(principal=user, k=k)
+
+
+@router.post("/requests", status_code=201, response_model=MentorshipPublic, tags=["mentorships"])
+async def request_mentorship(data: MentorshipRequestCreate, user: User) -> MentorshipPublic:
+    return logic.request_mentorship(principal=user, mentor_id=data.mentor_id, message=data.message)
+
+
+@router.post("/requests/{mentorship_id}/accept", response_model=MentorshipPublic, tags=["mentorships"])
+async def accept_request(mentorship_id: UUID, user: User) -> MentorshipPublic:
+    return logic.respond_to_request(principal=user, mentorship_id=mentorship_id, accept=True)
+
+
+@router.post("/requests/{mentorship_id}/decline", response_model=MentorshipPublic, tags=["mentorships"])
+async def decline_request(mentorship_id: UUID, user: User) -> MentorshipPublic:
+    return logic.respond_to_request(principal=user, mentorship_id=mentorship_id, accept=False)
+
+
+@router.get("/mentorships", response_model=MentorshipsPublic, tags=["mentorships"])
+async def list_mentorships(user: User) -> MentorshipsPublic:
+    return logic.list_mentorships(principal=user)
+
+
+@router.post("/mentorships/{mentorship_id}/end", response_model=MentorshipPublic, tags=["mentorships"])
+async def end_mentorship(mentorship_id: UUID, user: User) -> MentorshipPublic:
+    return logic.end_mentorship(principal=user, mentorship_id=mentorship_id)
+
+
+@router.post("/programs/{program_id}/cohort-runs", status_code=201, response_model=CohortRunPublic, tags=["cohorts"])
+async def start_cohort_run(program_id: UUID, user: User) -> CohortRunPublic:
+    return logic.start_cohort_run(principal=user, program_id=program_id)
+
+
+@router.get("/cohort-runs/{run_id}", response_model=CohortRunPublic, tags=["cohorts"])
+async def get_cohort_run(run_id: UUID, user: User) -> CohortRunPublic:
+    return logic.get_cohort_run(principal=user, run_id=run_id)
+
+
+@router.post("/cohort-runs/{run_id}/confirm", response_model=CohortConfirmedPublic, tags=["cohorts"])
+async def confirm_cohort_run(run_id: UUID, user: User) -> CohortConfirmedPublic:
+    return logic.confirm_cohort_run(principal=user, run_id=run_id)

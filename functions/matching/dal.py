@@ -1,0 +1,211 @@
+"""SQL of the matching function: candidate mentors (indexed, ranked by goal coverage in SQL), the facts scoring
+needs, mentorship requests, and cohort runs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from matching.scoring import Mentee, Mentor, Window, to_utc_week
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+_CANDIDATES = """
+with goals as (
+  select skill_id, current_level, target_level from public.mentee_goals where mentee_id = %(me)s
+)
+select ms.mentor_id,
+       sum(least(greatest(ms.level - g.current_level, 0), g.target_level - g.current_level)::float
+           / (g.target_level - g.current_level)) / (select count(*) from goals) as cover
+  from goals g
+  join public.mentor_skills ms on ms.skill_id = g.skill_id
+  join public.mentor_profiles mp on mp.user_id = ms.mentor_id
+ where mp.accepting and mp.active_mentees < mp.capacity and ms.mentor_id <> %(me)s
+ group by ms.mentor_id
+having sum(greatest(ms.level - g.current_level, 0)) > 0
+ order by cover desc, ms.mentor_id
+ limit %(pool)s
+"""
+
+
+class MatchingRepo:
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    # Facts for scoring --------------------------------------------------------------------------------
+    def _windows(self, user_ids: list[UUID]) -> dict[UUID, list[Window]]:
+        found: dict[UUID, list[Window]] = defaultdict(list)
+        rows = self.conn.execute(
+            "select user_id, weekday, start_minute, end_minute from public.availability_windows"
+            " where user_id = any(%s)",
+            (user_ids,),
+        ).fetchall()
+        for r in rows:
+            found[r["user_id"]].append(Window(r["weekday"], r["start_minute"], r["end_minute"]))
+        return found
+
+    def mentee(self, user_id: UUID, week_of: date) -> Mentee | None:
+        profile = self.conn.execute(
+            "select languages, timezone from public.mentee_profiles where user_id = %s", (user_id,)
+        ).fetchone()
+        if profile is None:
+            return None
+        goals = self.conn.execute(
+            "select skill_id, current_level, target_level from public.mentee_goals where mentee_id = %s", (user_id,)
+        ).fetchall()
+        windows = self._windows([user_id]).get(user_id, [])
+        return Mentee(
+            id=str(user_id),
+            goals={g["skill_id"]: (g["current_level"], g["target_level"]) for g in goals},
+            languages=frozenset(profile["languages"]),
+            week=to_utc_week(windows, profile["timezone"], week_of),
+        )
+
+    def candidates(self, mentee_id: UUID, pool: int) -> list[tuple[UUID, float]]:
+        rows = self.conn.execute(_CANDIDATES, {"me": mentee_id, "pool": pool}).fetchall()
+        return [(r["mentor_id"], float(r["cover"])) for r in rows]
+
+    def mentors(self, ids: list[UUID], week_of: date) -> list[Mentor]:
+        if not ids:
+            return []
+        profiles = self.conn.execute(
+            "select user_id, accepting, capacity, active_mentees, years_experience, languages, timezone"
+            " from public.mentor_profiles where user_id = any(%s)",
+            (ids,),
+        ).fetchall()
+        skills: dict[UUID, dict[int, int]] = defaultdict(dict)
+        for r in self.conn.execute(
+            "select mentor_id, skill_id, level from public.mentor_skills where mentor_id = any(%s)", (ids,)
+        ).fetchall():
+            skills[r["mentor_id"]][r["skill_id"]] = r["level"]
+        ratings = {
+            r["host_id"]: float(r["avg"])
+            for r in self.conn.execute(
+                "select host_id, avg(rating) as avg from public.reviews where host_id = any(%s) group by host_id",
+                (ids,),
+            ).fetchall()
+        }
+        windows = self._windows(ids)
+        return [
+            Mentor(
+                id=str(p["user_id"]),
+                skills=skills[p["user_id"]],
+                capacity=p["capacity"],
+                active_mentees=p["active_mentees"],
+                accepting=p["accepting"],
+                languages=frozenset(p["languages"]),
+                years=float(p["years_experience"]),
+                rating=ratings.get(p["user_id"]),
+                week=to_utc_week(windows.get(p["user_id"], []), p["timezone"], week_of),
+            )
+            for p in profiles
+        ]
+
+    def names(self, ids: list[UUID]) -> dict[str, str]:
+        rows = self.conn.execute("select id, display_name from public.profiles where id = any(%s)", (ids,)).fetchall()
+        return {str(r["id"]): r["display_name"] for r in rows}
+
+    # Mentorships -------------------------------------------------------------------------------------
+    def request(self, mentor_id: UUID, message: str, ttl_days: int) -> dict[str, Any]:
+        row = self.conn.execute(
+            "select * from public.request_mentorship(%s, %s, make_interval(days => %s))", (mentor_id, message, ttl_days)
+        ).fetchone()
+        assert row is not None
+        return row
+
+    def respond(self, mentorship_id: UUID, accept: bool) -> dict[str, Any]:
+        row = self.conn.execute("select * from public.respond_mentorship(%s, %s)", (mentorship_id, accept)).fetchone()
+        assert row is not None
+        return row
+
+    def end(self, mentorship_id: UUID) -> dict[str, Any]:
+        row = self.conn.execute("select * from public.end_mentorship(%s)", (mentorship_id,)).fetchone()
+        assert row is not None
+        return row
+
+    def mentorships(self, user_id: UUID) -> list[dict[str, Any]]:
+        return self.conn.execute(
+            """
+            select m.*, pm.display_name as mentor_name, pe.display_name as mentee_name
+              from public.mentorships m
+              join public.profiles pm on pm.id = m.mentor_id
+              join public.profiles pe on pe.id = m.mentee_id
+             where (m.mentor_id = %(u)s or m.mentee_id = %(u)s) and m.status in ('requested', 'active')
+             order by m.created_at desc
+            """,
+            {"u": user_id},
+        ).fetchall()
+
+    def expire_requests(self) -> int:
+        row = self.conn.execute("select public.expire_mentorship_requests() as n").fetchone()
+        return int(row["n"]) if row else 0
+
+    # Cohorts -----------------------------------------------------------------------------------------
+    def program_members(self, program_id: UUID) -> tuple[list[UUID], list[UUID]] | None:
+        if self.conn.execute("select 1 from public.programs where id = %s", (program_id,)).fetchone() is None:
+            return None
+        rows = self.conn.execute(
+            "select user_id, role from public.program_members where program_id = %s", (program_id,)
+        ).fetchall()
+        return [r["user_id"] for r in rows if r["role"] == "mentor"], [
+            r["user_id"] for r in rows if r["role"] == "mentee"
+        ]
+
+    def mentees(self, ids: list[UUID], week_of: date) -> list[Mentee]:
+        found = []
+        for user_id in ids:
+            mentee = self.mentee(user_id, week_of)
+            found.append(mentee or Mentee(id=str(user_id), goals={}, languages=frozenset()))
+        return found
+
+    def save_run(
+        self,
+        program_id: UUID,
+        created_by: UUID,
+        total: float,
+        solver: str,
+        solve_ms: int,
+        matches: list[tuple[str, str, float, dict[str, Any]]],
+        unmatched: list[tuple[str, str]],
+    ) -> UUID:
+        row = self.conn.execute(
+            "insert into public.cohort_runs (program_id, total_score, solver, solve_ms, created_by)"
+            " values (%s, %s, %s, %s, %s) returning id",
+            (program_id, total, solver, solve_ms, created_by),
+        ).fetchone()
+        assert row is not None
+        run_id: UUID = row["id"]
+        with self.conn.cursor() as cur:
+            cur.executemany(
+                "insert into public.proposed_matches (run_id, mentee_id, mentor_id, score, explanation)"
+                " values (%s, %s, %s, %s, %s)",
+                [(run_id, mentee, mentor, score, Jsonb(why)) for mentee, mentor, score, why in matches],
+            )
+            cur.executemany(
+                "insert into public.unmatched_mentees (run_id, mentee_id, reason) values (%s, %s, %s)",
+                [(run_id, mentee, reason) for mentee, reason in unmatched],
+            )
+        return run_id
+
+    def run(self, run_id: UUID) -> dict[str, Any] | None:
+        head = self.conn.execute("select * from public.cohort_runs where id = %s", (run_id,)).fetchone()
+        if head is None:
+            return None
+        head["matches"] = self.conn.execute(
+            "select mentee_id, mentor_id, score, explanation from public.proposed_matches where run_id = %s"
+            " order by score desc",
+            (run_id,),
+        ).fetchall()
+        head["unmatched"] = self.conn.execute(
+            "select mentee_id, reason from public.unmatched_mentees where run_id = %s", (run_id,)
+        ).fetchall()
+        return head
+
+    def confirm(self, run_id: UUID) -> int:
+        row = self.conn.execute("select public.confirm_cohort_run(%s) as n", (run_id,)).fetchone()
+        return int(row["n"]) if row else 0

@@ -1,0 +1,91 @@
+"""Input and output models of the matching function."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SkillExplanation(BaseModel):
+    skill_id: int
+    mentor_level: int
+    current_level: int
+    target_level: int
+    gap_covered: float = Field(description="share of the level gap (target - current) the mentor covers")
+
+
+class RecommendationPublic(BaseModel):
+    mentor_id: UUID
+    display_name: str
+    score: float
+    components: dict[str, float]
+    skills: list[SkillExplanation]
+    availability_overlap_hours: float
+    shared_languages: list[str]
+    rating: float | None
+    capacity_left: int
+    notes: list[str]
+
+
+class RecommendationsPublic(BaseModel):
+    data: list[RecommendationPublic]
+
+
+class MentorshipRequestCreate(Strict):
+    mentor_id: UUID
+    message: str = Field("", max_length=2000)
+
+
+class MentorshipPublic(BaseModel):
+    id: UUID
+    mentor_id: UUID
+    mentee_id: UUID
+    status: str
+    message: str
+    expires_at: datetime | None
+    responded_at: datetime | None
+    ended_at: datetime | None
+    created_at: datetime
+    mentor_name: str | None = None
+    mentee_name: str | None = None
+
+
+class MentorshipsPublic(BaseModel):
+    data: list[MentorshipPublic]
+
+
+class CohortMatchPublic(BaseModel):
+    mentee_id: UUID
+    mentor_id: UUID
+    score: float
+    explanation: dict[str, Any]
+
+
+class UnmatchedPublic(BaseModel):
+    mentee_id: UUID
+    reason: str
+
+
+class CohortRunPublic(BaseModel):
+    id: UUID
+    program_id: UUID
+    status: str
+    total_score: float
+    solver: str
+    solve_ms: int
+    created_at: datetime
+    confirmed_at: datetime | None
+    matches: list[CohortMatchPublic]
+    unmatched: list[UnmatchedPublic]
+
+
+class CohortConfirmedPublic(BaseModel):
+    run_id: UUID
+    mentorships_created: int
