@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.common import bench_cluster, emit
 from infra.localdb import prepare
 from infra.localenv import ROOT, function_env
-from tests.infrastructure.template import functions
+from tests.infrastructure.template import functions, trigger_kind
 
 BUILD = ROOT / ".aws-sam" / "build"
 RUNS = int(os.environ.get("BENCH_COLDSTART_RUNS", "7"))
@@ -89,9 +89,11 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         env.update(function_env(database_url=cluster.dsn))
         env.update({"MAIL_TRANSPORT": "memory", "POWERTOOLS_LOG_LEVEL": "ERROR"})
+        # The asynchronous cohort job (minutes of batch work) is not latency-sensitive: left out.
         targets = {
-            name: (BUILD / name, props["Handler"], "http" if "FunctionUrlConfig" in props else "schedule")
+            name: (BUILD / name, props["Handler"], trigger_kind(props))
             for name, props in sorted(functions().items())
+            if trigger_kind(props) != "async"
         }
         hello = (BUILD / "BookingsFunction", "hello_handler.lambda_handler", "http")
         samples: dict[str, list[float]] = {name: [] for name in targets}

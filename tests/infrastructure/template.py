@@ -40,3 +40,12 @@ def functions() -> dict[str, dict[str, Any]]:
         for name, resource in load_template()["Resources"].items()
         if resource["Type"] == "AWS::Serverless::Function"
     }
+
+
+def trigger_kind(props: dict[str, Any]) -> str:
+    """How a function is invoked: `http` (function URL), `schedule`, or `async` (direct invocation)."""
+    if "FunctionUrlConfig" in props:
+        return "http"
+    if props.get("Events"):
+        return "schedule"
+    return "async"

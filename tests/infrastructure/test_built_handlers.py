@@ -8,11 +8,12 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.infrastructure.template import ROOT, functions
+from tests.infrastructure.template import ROOT, functions, trigger_kind
 
 BUILD = ROOT / ".aws-sam" / "build"
 PROBE = r"""
@@ -42,14 +43,28 @@ def built() -> Path:
     return BUILD
 
 
+def program_for(database_url: str, kind: str) -> str:
+    """An (empty) cohort program for the async cohort function to solve."""
+    if kind != "async":
+        return ""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute("insert into public.programs (name) values ('built-handler probe') returning id").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 @pytest.mark.parametrize("logical_id", sorted(functions()))
 def test_built_handler_serves_a_real_event(logical_id: str, built: Path, database_url: str, tmp_path: Path) -> None:
     props = functions()[logical_id]
-    kind = "http" if "FunctionUrlConfig" in props else "schedule"
+    kind = trigger_kind(props)
     (tmp_path / "infra_probe.py").write_text(
         "from __future__ import annotations\n"
         "import time\n"
         "def event_for(kind):\n"
+        "    if kind == 'async':\n"
+        f"        return {{'program_id': {program_for(database_url, kind)!r}, 'requested_by': {str(uuid.uuid4())!r}}}\n"
         "    if kind == 'schedule':\n"
         "        return {'version': '0', 'source': 'aws.scheduler', 'detail-type': 'Scheduled Event', 'detail': {}}\n"
         "    now = time.time()\n"
@@ -79,6 +94,8 @@ def test_built_handler_serves_a_real_event(logical_id: str, built: Path, databas
     if kind == "http":
         assert result["statusCode"] == 200, result
         assert json.loads(result["body"]) == {"status": "ok", "database": "reachable"}
+    elif kind == "async":
+        assert uuid.UUID(result["run_id"])
     else:
         assert isinstance(result, dict)
         assert all(isinstance(v, int) for v in result.values()), result

@@ -12,7 +12,8 @@ from tests.infrastructure.template import functions, load_template
 TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 HTTP = {"BookingsFunction", "MatchingFunction", "StripeWebhookFunction"}
-SCHEDULED = {"HoldSweepFunction", "RefundsFunction", "RemindersFunction"}
+SCHEDULED = {"HoldSweepFunction", "RefundsFunction", "RemindersFunction", "ExpireRequestsFunction"}
+ASYNC = {"CohortFunction"}
 
 
 def alarms_for(logical_id: str) -> set[str]:
@@ -28,10 +29,15 @@ def alarms_for(logical_id: str) -> set[str]:
 
 
 def test_every_function_in_the_code_is_declared() -> None:
-    assert set(functions()) == HTTP | SCHEDULED
+    assert set(functions()) == HTTP | SCHEDULED | ASYNC
 
 
-@pytest.mark.parametrize("logical_id", sorted(HTTP | SCHEDULED))
+def test_the_async_cohort_function_sends_failures_to_the_dead_letter_queue() -> None:
+    config = functions()["CohortFunction"]["EventInvokeConfig"]
+    assert config["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": "SchedulesDeadLetterQueue.Arn"}
+
+
+@pytest.mark.parametrize("logical_id", sorted(HTTP | SCHEDULED | ASYNC))
 def test_every_function_alarms_on_errors_and_throttles(logical_id: str) -> None:
     assert {"Errors", "Throttles"} <= alarms_for(logical_id)
 
@@ -49,7 +55,7 @@ def test_scheduled_functions_run_every_minute_with_retries_and_a_dead_letter_que
     (event,) = functions()[logical_id]["Events"].values()
     assert event["Type"] == "ScheduleV2"
     props = event["Properties"]
-    assert props["ScheduleExpression"] == "rate(1 minute)"
+    assert props["ScheduleExpression"] in {"rate(1 minute)", "rate(1 hour)"}
     assert props["RetryPolicy"]["MaximumRetryAttempts"] >= 1
     assert props["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": "SchedulesDeadLetterQueue.Arn"}
     assert functions()[logical_id]["Timeout"] == 60
