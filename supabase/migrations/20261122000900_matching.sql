@@ -54,6 +54,61 @@ create table public.availability_windows (
 );
 create index availability_windows_user_idx on public.availability_windows (user_id);
 
+-- Each profile's weekly availability as UTC minute-of-week ranges (0 = Monday 00:00 UTC), kept by triggers,
+-- so candidate ranking can count overlaps in SQL. Computed with the offsets of the current week.
+alter table public.mentor_profiles add column week_utc int4multirange not null default '{}';
+alter table public.mentee_profiles add column week_utc int4multirange not null default '{}';
+
+create or replace function public.utc_week_of(p_user_id uuid, p_tz text) returns int4multirange
+language sql stable set search_path = ''
+as $$
+  with w as (
+    select (((floor(extract(epoch from (
+              ((date_trunc('week', now() at time zone p_tz))::date + w.weekday
+                + make_interval(mins => w.start_minute)) at time zone p_tz
+              - date_trunc('week', now() at time zone 'UTC') at time zone 'UTC')) / 60))::integer % 10080) + 10080) % 10080
+             as s,
+           w.end_minute - w.start_minute as len
+      from public.availability_windows w where w.user_id = p_user_id
+  ), parts as (
+    select int4range(s, least(s + len, 10080)) as r from w
+    union all
+    select int4range(0, s + len - 10080) from w where s + len > 10080
+  )
+  select coalesce(range_agg(r), '{}'::int4multirange) from parts
+$$;
+
+create or replace function public.refresh_week_utc(p_user_id uuid) returns void
+language sql security definer set search_path = ''
+as $$
+  update public.mentor_profiles set week_utc = public.utc_week_of(user_id, timezone) where user_id = p_user_id;
+  update public.mentee_profiles set week_utc = public.utc_week_of(user_id, timezone) where user_id = p_user_id;
+$$;
+
+create or replace function public.availability_changed() returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  perform public.refresh_week_utc(coalesce(new.user_id, old.user_id));
+  return null;
+end;
+$$;
+create trigger availability_changed after insert or update or delete on public.availability_windows
+  for each row execute function public.availability_changed();
+
+create or replace function public.profile_week_utc() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+  new.week_utc := public.utc_week_of(new.user_id, new.timezone);
+  return new;
+end;
+$$;
+create trigger mentor_week_utc before insert or update of timezone on public.mentor_profiles
+  for each row execute function public.profile_week_utc();
+create trigger mentee_week_utc before insert or update of timezone on public.mentee_profiles
+  for each row execute function public.profile_week_utc();
+
 alter table public.mentor_profiles enable row level security;
 alter table public.mentor_skills enable row level security;
 alter table public.mentee_profiles enable row level security;
@@ -65,7 +120,11 @@ create policy "Users can create their own mentor profile" on public.mentor_profi
   with check ((select auth.uid()) = user_id and active_mentees = 0);
 create policy "Mentors can update their own mentor profile" on public.mentor_profiles for update to authenticated
   using ((select auth.uid()) = user_id) with check ((select auth.uid()) = user_id);
-revoke update (active_mentees) on public.mentor_profiles from anon, authenticated;
+-- active_mentees belongs to the mentorship functions: a column revoke would not beat Supabase's table-wide
+-- default grant, so the table grant goes and the editable columns are granted back one by one.
+revoke update on public.mentor_profiles from anon, authenticated;
+grant update (accepting, capacity, years_experience, languages, timezone, updated_at) on public.mentor_profiles
+  to authenticated;
 
 create policy "Signed-in users can read mentor skills" on public.mentor_skills for select to authenticated using (true);
 create policy "Mentors can add their own skills" on public.mentor_skills for insert to authenticated
