@@ -15,20 +15,34 @@ from matching.scoring import Mentee, Mentor, Window, to_utc_week
 
 Conn = psycopg.Connection[dict[str, Any]]
 
+# Candidates ranked in SQL by the same weights as matching.scoring (skills 0.55, availability 0.20, languages
+# 0.10, rating 0.10, room 0.05); Python re-scores the pool and decides. Only mentors with an open place who
+# cover part of a goal, via the (skill_id, level) index.
 _CANDIDATES = """
-with goals as (
+with me as (
+  select languages, week_utc from public.mentee_profiles where user_id = %(me)s
+), goals as (
   select skill_id, current_level, target_level from public.mentee_goals where mentee_id = %(me)s
+), cover as (
+  select ms.mentor_id,
+         sum(least(greatest(ms.level - g.current_level, 0), g.target_level - g.current_level)::float
+             / (g.target_level - g.current_level)) / (select count(*) from goals) as cover
+    from goals g
+    join public.mentor_skills ms on ms.skill_id = g.skill_id and ms.level > g.current_level
+   where ms.mentor_id <> %(me)s
+   group by ms.mentor_id
 )
-select ms.mentor_id,
-       sum(least(greatest(ms.level - g.current_level, 0), g.target_level - g.current_level)::float
-           / (g.target_level - g.current_level)) / (select count(*) from goals) as cover
-  from goals g
-  join public.mentor_skills ms on ms.skill_id = g.skill_id
-  join public.mentor_profiles mp on mp.user_id = ms.mentor_id
- where mp.accepting and mp.active_mentees < mp.capacity and ms.mentor_id <> %(me)s
- group by ms.mentor_id
-having sum(greatest(ms.level - g.current_level, 0)) > 0
- order by cover desc, ms.mentor_id
+select c.mentor_id,
+       0.55 * c.cover
+       + 0.20 * least(1.0, coalesce((select sum(upper(r) - lower(r)) from unnest(mp.week_utc * me.week_utc) r), 0)
+                           / 240.0)
+       + 0.10 * (case when mp.languages && me.languages then 1 else 0 end)
+       + 0.10 * coalesce((select avg(rv.rating) from public.reviews rv where rv.host_id = c.mentor_id), 3.0) / 5
+       + 0.05 * (mp.capacity - mp.active_mentees)::float / mp.capacity as score
+  from cover c
+  join public.mentor_profiles mp on mp.user_id = c.mentor_id and mp.accepting and mp.active_mentees < mp.capacity
+  cross join me
+ order by score desc, c.mentor_id
  limit %(pool)s
 """
 
@@ -68,7 +82,7 @@ class MatchingRepo:
 
     def candidates(self, mentee_id: UUID, pool: int) -> list[tuple[UUID, float]]:
         rows = self.conn.execute(_CANDIDATES, {"me": mentee_id, "pool": pool}).fetchall()
-        return [(r["mentor_id"], float(r["cover"])) for r in rows]
+        return [(r["mentor_id"], float(r["score"])) for r in rows]
 
     def mentors(self, ids: list[UUID], week_of: date) -> list[Mentor]:
         if not ids:

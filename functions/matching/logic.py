@@ -18,13 +18,13 @@ from matching.models import (
     RecommendationsPublic,
     SkillExplanation,
 )
-from matching.scoring import WEIGHTS, Scored, top_k
+from matching.scoring import Scored, top_k
 from shared import db
 from shared.auth import Principal
 from shared.errors import Forbidden, NotFound, Unprocessable
 
 REQUEST_TTL_DAYS = 7
-FIRST_POOL = 200
+POOL_FACTOR = 5
 
 
 def _public(scored: Scored, name: str) -> RecommendationPublic:
@@ -43,8 +43,9 @@ def _public(scored: Scored, name: str) -> RecommendationPublic:
 
 
 def recommend_mentors(*, principal: Principal, k: int = 10, today: datetime | None = None) -> RecommendationsPublic:
-    """The signed-in mentee's top-k mentors. Candidates come from SQL ranked by goal coverage; the pool grows
-    until no mentor outside it could outscore the k-th inside (coverage weighs 0.55, everything else 0.45)."""
+    """The signed-in mentee's top-k mentors: SQL ranks the eligible candidates by the scoring weights (index-backed,
+    availability overlaps included) and keeps a pool of POOL_FACTOR x k; the pure scoring functions re-score the
+    pool and decide the order and the explanations."""
     week_of = (today or datetime.now(UTC)).date()
     with db.user_transaction(principal.claims) as conn:
         repo = MatchingRepo(conn)
@@ -53,16 +54,8 @@ def recommend_mentors(*, principal: Principal, k: int = 10, today: datetime | No
             raise NotFound("create your mentee profile and goals first", field="mentee_profile")
         if not mentee.goals:
             raise Unprocessable("add at least one learning goal", field="goals")
-        pool = FIRST_POOL
-        while True:
-            candidates = repo.candidates(principal.user_id, pool)
-            best = top_k(repo.mentors([c for c, _ in candidates], week_of), mentee, k)
-            exhausted = len(candidates) < pool
-            lowest_cover = candidates[-1][1] if candidates else 0.0
-            bound_outside = WEIGHTS["skills"] * lowest_cover + (1 - WEIGHTS["skills"])
-            if exhausted or (len(best) == k and best[-1].score >= bound_outside):
-                break
-            pool *= 4
+        candidates = repo.candidates(principal.user_id, max(50, POOL_FACTOR * k))
+        best = top_k(repo.mentors([c for c, _ in candidates], week_of), mentee, k)
         names = repo.names([UUID(s.mentor_id) for s in best])
     return RecommendationsPublic(data=[_public(s, names.get(s.mentor_id, "")) for s in best])
 

@@ -1,0 +1,251 @@
+"""Matching through the real handler against Postgres: explained recommendations, requests with capacity kept
+atomically, expiry by the sweep, and cohort runs proposed and confirmed by an admin."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import psycopg
+import pytest
+
+from infra.lambda_events import LambdaContext, Reply, function_url_event, invoke
+from tests.factories import User
+
+
+def call(
+    method: str, path: str, user: User | None = None, body: Any = None, query: dict[str, str] | None = None
+) -> Reply:
+    from matching.handler import lambda_handler
+
+    return invoke(
+        lambda_handler, function_url_event(method, path, body=body, token=user.token if user else None, query=query)
+    )
+
+
+@pytest.fixture
+def skills(admin_conn: psycopg.Connection[Any]) -> dict[str, int]:
+    admin_conn.execute(
+        "insert into public.skills (slug, name, category) values ('python', 'Python', 'Tech'),"
+        " ('sql', 'SQL', 'Tech'), ('rust', 'Rust', 'Tech')"
+    )
+    return {r[0]: r[1] for r in admin_conn.execute("select slug, id from public.skills").fetchall()}
+
+
+@pytest.fixture
+def make_mentor(make_user: Any, admin_conn: psycopg.Connection[Any], skills: dict[str, int]) -> Callable[..., User]:
+    def _make(
+        name: str,
+        levels: dict[str, int],
+        *,
+        capacity: int = 2,
+        accepting: bool = True,
+        languages: list[str] | None = None,
+        tz: str = "UTC",
+        windows: list[tuple[int, int, int]] | None = None,
+    ) -> User:
+        user = make_user(name=name)
+        admin_conn.execute(
+            "insert into public.mentor_profiles (user_id, capacity, accepting, languages, timezone)"
+            " values (%s, %s, %s, %s, %s)",
+            (user.id, capacity, accepting, languages or ["en"], tz),
+        )
+        for slug, level in levels.items():
+            admin_conn.execute("insert into public.mentor_skills values (%s, %s, %s)", (user.id, skills[slug], level))
+        for day, start, end in windows if windows is not None else [(0, 540, 720)]:
+            admin_conn.execute(
+                "insert into public.availability_windows (user_id, weekday, start_minute, end_minute)"
+                " values (%s, %s, %s, %s)",
+                (user.id, day, start, end),
+            )
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def mentee(make_user: Any, admin_conn: psycopg.Connection[Any], skills: dict[str, int]) -> User:
+    user = make_user(name="Mia Mentee")
+    admin_conn.execute(
+        "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, '{en}', 'UTC')", (user.id,)
+    )
+    admin_conn.execute(
+        "insert into public.mentee_goals values (%s, %s, 1, 4), (%s, %s, 0, 2)",
+        (user.id, skills["python"], user.id, skills["sql"]),
+    )
+    admin_conn.execute(
+        "insert into public.availability_windows (user_id, weekday, start_minute, end_minute) values (%s, 0, 600, 780)",
+        (user.id,),
+    )
+    return user
+
+
+def test_recommendations_are_ranked_and_explained(make_mentor: Any, mentee: User) -> None:
+    strong = make_mentor("Strong", {"python": 5, "sql": 3})
+    partial = make_mentor("Partial", {"python": 3})
+    make_mentor("Full", {"python": 5, "sql": 5}, capacity=1)
+    make_mentor("Closed", {"python": 5, "sql": 5}, accepting=False)
+    make_mentor("Unrelated", {"rust": 5})
+    reply = call("GET", "/recommendations", mentee, query={"k": "5"})
+    assert reply.status == 200, reply.text
+    data = reply.json()["data"]
+    names = [r["display_name"] for r in data]
+    assert names[0] in {"Strong", "Full"}
+    assert "Closed" not in names
+    assert "Unrelated" not in names
+    top = next(r for r in data if r["mentor_id"] == str(strong.id))
+    assert top["components"]["skills"] == 1.0
+    assert top["availability_overlap_hours"] == 2.0  # 10:00-12:00 UTC on Mondays
+    assert top["shared_languages"] == ["en"]
+    assert {s["gap_covered"] for s in top["skills"]} == {1.0}
+    weaker = next(r for r in data if r["mentor_id"] == str(partial.id))
+    assert weaker["score"] < top["score"]
+
+
+def test_mentors_at_capacity_are_never_recommended(make_mentor: Any, mentee: User, make_user: Any) -> None:
+    full = make_mentor("Full", {"python": 5, "sql": 5}, capacity=1)
+    other = make_user()
+    call("POST", "/requests", other, {"mentor_id": str(full.id)})
+    request = call("GET", "/mentorships", full).json()["data"][0]
+    assert call("POST", f"/requests/{request['id']}/accept", full).status == 200
+    names = [r["display_name"] for r in call("GET", "/recommendations", mentee).json()["data"]]
+    assert "Full" not in names
+
+
+def test_recommendations_need_a_profile_and_goals(make_user: Any, admin_conn: Any) -> None:
+    nobody = make_user()
+    assert call("GET", "/recommendations", nobody).status == 404
+    admin_conn.execute("insert into public.mentee_profiles (user_id) values (%s)", (nobody.id,))
+    reply = call("GET", "/recommendations", nobody)
+    assert reply.status == 422
+    assert reply.json()["errors"][0]["field"] == "goals"
+    assert call("GET", "/recommendations", nobody, query={"k": "500"}).status == 422
+
+
+def test_request_accept_end_frees_the_place(make_mentor: Any, mentee: User, admin_conn: Any) -> None:
+    mentor = make_mentor("Mentor", {"python": 5}, capacity=1)
+    requested = call("POST", "/requests", mentee, {"mentor_id": str(mentor.id), "message": "Hi!"})
+    assert requested.status == 201, requested.text
+    assert requested.json()["status"] == "requested"
+    assert call("POST", "/requests", mentee, {"mentor_id": str(mentor.id)}).status == 409
+    assert call("POST", f"/requests/{requested.json()['id']}/accept", mentee).status == 404, "only the mentor answers"
+    accepted = call("POST", f"/requests/{requested.json()['id']}/accept", mentor)
+    assert accepted.json()["status"] == "active"
+    assert [m["status"] for m in call("GET", "/mentorships", mentee).json()["data"]] == ["active"]
+    assert [m["mentee_name"] for m in call("GET", "/mentorships", mentor).json()["data"]] == ["Mia Mentee"]
+    ended = call("POST", f"/mentorships/{requested.json()['id']}/end", mentee)
+    assert ended.json()["status"] == "ended"
+    row = admin_conn.execute("select active_mentees from public.mentor_profiles where user_id = %s", (mentor.id,))
+    assert row.fetchone() == (0,)
+    kinds = [r[0] for r in admin_conn.execute("select kind from public.outbox_events order by id").fetchall()]
+    assert kinds == ["mentorship_requested", "mentorship_accepted"]
+
+
+def test_acceptance_never_exceeds_capacity_even_when_racing(make_mentor: Any, make_user: Any, admin_conn: Any) -> None:
+    mentor = make_mentor("Popular", {"python": 5}, capacity=3)
+    requests = []
+    for _ in range(8):
+        reply = call("POST", "/requests", make_user(), {"mentor_id": str(mentor.id)})
+        assert reply.status == 201
+        requests.append(reply.json()["id"])
+    barrier = threading.Barrier(8)
+
+    def accept(request_id: str) -> int:
+        barrier.wait()
+        return call("POST", f"/requests/{request_id}/accept", mentor).status
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(accept, requests))
+    assert codes == [200] * 3 + [409] * 5
+    row = admin_conn.execute(
+        "select active_mentees, capacity from public.mentor_profiles where user_id = %s", (mentor.id,)
+    ).fetchone()
+    assert row == (3, 3)
+
+
+def test_declines_self_requests_and_unknown_mentors(make_mentor: Any, mentee: User, admin_conn: Any) -> None:
+    mentor = make_mentor("Mentor", {"python": 5})
+    request = call("POST", "/requests", mentee, {"mentor_id": str(mentor.id)}).json()
+    assert call("POST", f"/requests/{request['id']}/decline", mentor).json()["status"] == "declined"
+    assert call("POST", "/requests", mentor, {"mentor_id": str(mentor.id)}).status == 422
+    assert call("POST", "/requests", mentee, {"mentor_id": "00000000-0000-4000-8000-000000000000"}).status == 404
+    assert call("POST", "/requests", mentee, {"mentor_id": "nope"}).status == 422
+
+
+def test_unanswered_requests_expire_through_the_sweep(make_mentor: Any, mentee: User, admin_conn: Any) -> None:
+    from matching.jobs import expire_requests_handler
+
+    mentor = make_mentor("Slow", {"python": 5})
+    request = call("POST", "/requests", mentee, {"mentor_id": str(mentor.id)}).json()
+    assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {"expired_requests": 0}
+    admin_conn.execute(
+        "update public.mentorships set expires_at = now() - interval '1 minute' where id = %s", (request["id"],)
+    )
+    assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {"expired_requests": 1}
+    assert call("POST", f"/requests/{request['id']}/accept", mentor).status == 409
+
+
+def test_cohort_run_is_proposed_exactly_and_confirmed_by_an_admin(
+    make_mentor: Any, make_user: Any, admin_conn: Any, skills: dict[str, int]
+) -> None:
+    admin = make_user(app_role="admin")
+    a = make_mentor("A", {"python": 5}, capacity=1)
+    b = make_mentor("B", {"sql": 4}, capacity=1)
+    mentees = []
+    for goals in ({"python": (1, 4)}, {"python": (2, 5), "sql": (0, 2)}, {"rust": (0, 3)}):
+        user = make_user()
+        admin_conn.execute("insert into public.mentee_profiles (user_id) values (%s)", (user.id,))
+        for slug, (cur, tgt) in goals.items():
+            admin_conn.execute(
+                "insert into public.mentee_goals values (%s, %s, %s, %s)", (user.id, skills[slug], cur, tgt)
+            )
+        mentees.append(user)
+    program = admin_conn.execute("insert into public.programs (name) values ('Spring cohort') returning id").fetchone()[
+        0
+    ]
+    for user, role in [(a, "mentor"), (b, "mentor"), *[(m, "mentee") for m in mentees]]:
+        admin_conn.execute("insert into public.program_members values (%s, %s, %s)", (program, user.id, role))
+
+    assert call("POST", f"/programs/{program}/cohort-runs", mentees[0]).status == 403
+    run = call("POST", f"/programs/{program}/cohort-runs", admin)
+    assert run.status == 201, run.text
+    body = run.json()
+    assert body["status"] == "proposed"
+    assert len(body["matches"]) == 2
+    assert {m["mentor_id"] for m in body["matches"]} == {str(a.id), str(b.id)}
+    (unmatched,) = body["unmatched"]
+    assert unmatched["mentee_id"] == str(mentees[2].id)
+    assert "covers any of their goals" in unmatched["reason"]
+
+    confirmed = call("POST", f"/cohort-runs/{body['id']}/confirm", admin)
+    assert confirmed.json() == {"run_id": body["id"], "mentorships_created": 2}
+    assert call("POST", f"/cohort-runs/{body['id']}/confirm", admin).status == 409
+    rows = admin_conn.execute("select status::text, count(*) from public.mentorships group by 1").fetchall()
+    assert rows == [("active", 2)]
+
+
+def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: User) -> None:
+    """SQL preselects by the same weights the pure scoring uses; their scores agree for every candidate."""
+    from datetime import UTC, datetime
+
+    from matching.dal import MatchingRepo
+    from matching.scoring import score
+    from shared import db
+
+    make_mentor("Berlin", {"python": 4, "sql": 2}, tz="Europe/Berlin", windows=[(0, 600, 720), (2, 60, 180)])
+    make_mentor("Delhi", {"sql": 5}, tz="Asia/Kolkata", languages=["hi"], windows=[(6, 1380, 1440)])
+    make_mentor("Utc", {"python": 2}, capacity=4)
+    today = datetime.now(UTC).date()
+    with db.user_transaction(mentee.claims) as conn:
+        repo = MatchingRepo(conn)
+        me = repo.mentee(mentee.id, today)
+        assert me is not None
+        candidates = dict(repo.candidates(mentee.id, 50))
+        mentors = {m.id: m for m in repo.mentors(list(candidates), today)}
+    assert len(candidates) == 3
+    for mentor_id, sql_score in candidates.items():
+        scored = score(mentors[str(mentor_id)], me)
+        assert scored is not None
+        assert abs(scored.score - sql_score) < 1e-6, (mentor_id, scored.components)
