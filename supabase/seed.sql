@@ -122,3 +122,26 @@ insert into public.membership_plans (id, name, stripe_price_id, amount, currency
 
 insert into public.premium_content (kind, title, body, author_id) values
   ('article', 'Reading a query plan', 'Start from the innermost node...', '22222222-2222-4222-8222-222222222222');
+
+-- Mentoring: Ada and Grace mentor; Linus and Maya look for mentors.
+insert into public.mentor_profiles (user_id, capacity, years_experience, languages, timezone) values
+  ('11111111-1111-4111-8111-111111111111', 3, 12, '{en,fr}', 'Europe/London'),
+  ('22222222-2222-4222-8222-222222222222', 2, 30, '{en,es}', 'America/New_York');
+insert into public.mentor_skills (mentor_id, skill_id, level)
+select v.mentor::uuid, s.id, v.level from (values
+  ('11111111-1111-4111-8111-111111111111', 'python', 4), ('11111111-1111-4111-8111-111111111111', 'algorithms', 5),
+  ('22222222-2222-4222-8222-222222222222', 'compilers', 5), ('22222222-2222-4222-8222-222222222222', 'sql', 4)
+) as v (mentor, slug, level) join public.skills s on s.slug = v.slug;
+insert into public.mentee_profiles (user_id, languages, timezone) values
+  ('33333333-3333-4333-8333-333333333333', '{en,fi}', 'Europe/Helsinki'),
+  ('44444444-4444-4444-8444-444444444444', '{en,hi}', 'Asia/Kolkata');
+insert into public.mentee_goals (mentee_id, skill_id, current_level, target_level)
+select v.mentee::uuid, s.id, v.cur, v.tgt from (values
+  ('33333333-3333-4333-8333-333333333333', 'compilers', 1, 3), ('33333333-3333-4333-8333-333333333333', 'rust', 1, 3),
+  ('44444444-4444-4444-8444-444444444444', 'python', 1, 4), ('44444444-4444-4444-8444-444444444444', 'sql', 0, 2)
+) as v (mentee, slug, cur, tgt) join public.skills s on s.slug = v.slug;
+insert into public.availability_windows (user_id, weekday, start_minute, end_minute) values
+  ('11111111-1111-4111-8111-111111111111', 1, 1020, 1200), ('11111111-1111-4111-8111-111111111111', 3, 1020, 1200),
+  ('22222222-2222-4222-8222-222222222222', 0, 540, 720), ('22222222-2222-4222-8222-222222222222', 2, 540, 720),
+  ('33333333-3333-4333-8333-333333333333', 0, 1020, 1260), ('33333333-3333-4333-8333-333333333333', 3, 1080, 1260),
+  ('44444444-4444-4444-8444-444444444444', 1, 1200, 1380), ('44444444-4444-4444-8444-444444444444', 3, 1260, 1410);

@@ -1,0 +1,238 @@
+"""Matching benchmark: `python -m bench.matching` (starts its own Postgres cluster, stops it at the end).
+
+- Recommendations: top-10 through the real matching handler for mentees with 1-3 goals, with 5 k and with 50 k
+  mentors in Postgres (two databases, measured in alternating blocks): `rec_p50_ms_5k`, `rec_p50_ms_50k`.
+- Cohort: 5,000 mentees x 1,000 mentors from the same synthetic generator, scored once; the same eligible
+  pairs solved by our exact sparse solver, by the reference exact solver (SciPy's dense
+  linear_sum_assignment) and by greedy: `cohort_score_ratio`, `cohort_time_ratio`, `greedy_score_ratio`.
+Prints one JSON object as its last line.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+import uuid
+from typing import Any
+
+import psycopg
+
+from bench.common import bench_cluster, create_users, emit, use_database
+from infra.localdb import prepare
+
+SEED = int(os.environ.get("BENCH_SEED", "7"))
+SKILLS = 60
+LANGUAGES = ["en", "es", "fr", "de", "hi", "pt"]
+TIMEZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "America/Sao_Paulo"]
+REC_MENTEES = int(os.environ.get("BENCH_REC_MENTEES", "40"))
+REC_ROUNDS = int(os.environ.get("BENCH_REC_ROUNDS", "5"))
+COHORT_MENTEES = int(os.environ.get("BENCH_COHORT_MENTEES", "5000"))
+COHORT_MENTORS = int(os.environ.get("BENCH_COHORT_MENTORS", "1000"))
+
+
+# A realistic synthetic population: popular skills are popular, mentors skew senior, people speak 1-2 languages
+_ZIPF = [1 / rank for rank in range(1, SKILLS + 1)]
+
+
+def _skill(rng: random.Random) -> int:
+    """Skill popularity with a Zipf long tail: the most popular of 60 skills is about one pick in five."""
+    return rng.choices(range(1, SKILLS + 1), weights=_ZIPF)[0]
+
+
+def synth_mentor(rng: random.Random) -> dict[str, Any]:
+    skills = {_skill(rng): rng.choice([3, 4, 4, 5, 5]) for _ in range(rng.randint(1, 4))}
+    windows = [
+        (rng.randrange(7), start, start + rng.choice([60, 90, 120]))
+        for start in (rng.randrange(6, 20) * 60 for _ in range(rng.randint(1, 4)))
+    ]
+    return {
+        "skills": skills,
+        "capacity": rng.randint(1, 4),
+        "accepting": rng.random() > 0.1,
+        "languages": sorted({"en"} | set(rng.sample(LANGUAGES, rng.randint(0, 1)))),
+        "timezone": rng.choice(TIMEZONES),
+        "windows": windows,
+        "years": round(rng.uniform(1, 25), 1),
+    }
+
+
+def synth_mentee(rng: random.Random) -> dict[str, Any]:
+    goals = {}
+    for _ in range(rng.randint(1, 3)):
+        current = rng.randint(0, 3)
+        goals[_skill(rng)] = (current, min(5, current + rng.randint(1, 2)))
+    windows = [
+        (rng.randrange(7), start, start + rng.choice([60, 120]))
+        for start in (rng.randrange(6, 21) * 60 for _ in range(rng.randint(1, 3)))
+    ]
+    return {
+        "goals": goals,
+        "languages": sorted(set(rng.sample(LANGUAGES, rng.randint(1, 2)))),
+        "timezone": rng.choice(TIMEZONES),
+        "windows": windows,
+    }
+
+
+# Recommendations against Postgres ---------------------------------------------------------------------
+def seed_database(dsn: str, mentors: int, mentees: int, rng: random.Random) -> list[str]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "insert into public.skills (slug, name, category) select 's' || i, 'Skill ' || i, 'Bench'"
+            " from generate_series(1, %s) i",
+            (SKILLS,),
+        )
+        skill_ids = [r[0] for r in conn.execute("select id from public.skills order by id").fetchall()]
+    mentor_ids = [u for u, _ in create_users(dsn, mentors, "mentor")]
+    mentee_users = create_users(dsn, mentees, "mentee")
+    with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cur:
+        profiles: list[tuple[Any, ...]] = []
+        skill_rows: list[tuple[Any, ...]] = []
+        windows: list[tuple[Any, ...]] = []
+        for user_id in mentor_ids:
+            m = synth_mentor(rng)
+            profiles.append((user_id, m["accepting"], m["capacity"], m["years"], m["languages"], m["timezone"]))
+            skill_rows += [(user_id, skill_ids[s - 1], lvl) for s, lvl in m["skills"].items()]
+            windows += [(user_id, d, s, e) for d, s, e in m["windows"]]
+        with cur.copy(
+            "copy public.mentor_profiles (user_id, accepting, capacity, years_experience, languages,"
+            " timezone) from stdin"
+        ) as copy:
+            for row in profiles:
+                copy.write_row(row)
+        with cur.copy("copy public.mentor_skills (mentor_id, skill_id, level) from stdin") as copy:
+            for row in skill_rows:
+                copy.write_row(row)
+        goal_rows: list[tuple[Any, ...]] = []
+        mentee_profiles: list[tuple[Any, ...]] = []
+        for user_id, _ in mentee_users:
+            e = synth_mentee(rng)
+            mentee_profiles.append((user_id, e["languages"], e["timezone"]))
+            goal_rows += [(user_id, skill_ids[s - 1], c, t) for s, (c, t) in e["goals"].items()]
+            windows += [(user_id, d, s, end) for d, s, end in e["windows"]]
+        with cur.copy("copy public.mentee_profiles (user_id, languages, timezone) from stdin") as copy:
+            for row in mentee_profiles:
+                copy.write_row(row)
+        with cur.copy("copy public.mentee_goals (mentee_id, skill_id, current_level, target_level) from stdin") as copy:
+            for row in goal_rows:
+                copy.write_row(row)
+        with cur.copy(
+            "copy public.availability_windows (user_id, weekday, start_minute, end_minute) from stdin"
+        ) as copy:
+            for row in windows:
+                copy.write_row(row)
+        conn.execute("vacuum analyze")
+    return [token for _, token in mentee_users]
+
+
+def measure_recommendations(dsns: dict[str, str], tokens: dict[str, list[str]]) -> dict[str, float]:
+    from infra.lambda_events import function_url_event, invoke
+    from matching.handler import lambda_handler
+
+    samples: dict[str, list[float]] = {name: [] for name in dsns}
+    for _ in range(REC_ROUNDS):
+        for name, dsn in dsns.items():
+            use_database(dsn)
+            invoke(lambda_handler, function_url_event("GET", "/health"))  # reconnect outside the timing
+            for token in tokens[name]:
+                event = function_url_event("GET", "/recommendations", token=token, query={"k": "10"})
+                started = time.perf_counter()
+                reply = invoke(lambda_handler, event)
+                samples[name].append(time.perf_counter() - started)
+                if reply.status != 200:
+                    raise RuntimeError(f"recommendations failed: {reply.status} {reply.text}")
+    return {name: statistics.median(values) * 1000 for name, values in samples.items()}
+
+
+# Cohort ----------------------------------------------------------------------------------------------
+def measure_cohort(rng: random.Random) -> dict[str, float]:
+    from datetime import date
+
+    from matching.cohort import eligible_edges, solve_dense, solve_exact, solve_greedy
+    from matching.scoring import Mentee, Mentor, Window, to_utc_week
+
+    week = date(2027, 1, 11)
+    mentors = []
+    for _ in range(COHORT_MENTORS):
+        m = synth_mentor(rng)
+        mentors.append(
+            Mentor(
+                id=str(uuid.uuid4()),
+                skills=m["skills"],
+                capacity=m["capacity"],
+                active_mentees=0,
+                accepting=m["accepting"],
+                languages=frozenset(m["languages"]),
+                years=m["years"],
+                rating=round(rng.uniform(3, 5), 2) if rng.random() > 0.3 else None,
+                week=to_utc_week([Window(*w) for w in m["windows"]], m["timezone"], week),
+            )
+        )
+    mentees = []
+    for _ in range(COHORT_MENTEES):
+        e = synth_mentee(rng)
+        mentees.append(
+            Mentee(
+                id=str(uuid.uuid4()),
+                goals=e["goals"],
+                languages=frozenset(e["languages"]),
+                week=to_utc_week([Window(*w) for w in e["windows"]], e["timezone"], week),
+            )
+        )
+    started = time.perf_counter()
+    edges = eligible_edges(mentors, mentees)
+    scoring_s = time.perf_counter() - started
+    ours = solve_exact(mentors, mentees, edges)
+    reference = solve_dense(mentors, mentees, edges)
+    greedy = solve_greedy(mentors, mentees, edges)
+    pairs = sum(len(found) for found in edges.values())
+    print(
+        f"cohort {COHORT_MENTEES} x {COHORT_MENTORS}: {pairs} eligible pairs scored in {scoring_s:.2f}s;"
+        f" exact {ours.total_score:.3f} in {ours.solve_seconds:.2f}s ({len(ours.matches)} matched),"
+        f" reference {reference.total_score:.3f} in {reference.solve_seconds:.2f}s,"
+        f" greedy {greedy.total_score:.3f} in {greedy.solve_seconds:.2f}s"
+    )
+    return {
+        "cohort_mentees": COHORT_MENTEES,
+        "cohort_mentors": COHORT_MENTORS,
+        "cohort_eligible_pairs": pairs,
+        "cohort_matched": len(ours.matches),
+        "cohort_score_ratio": round(ours.total_score / reference.total_score, 6),
+        "cohort_time_ratio": round(ours.solve_seconds / reference.solve_seconds, 4),
+        "cohort_solve_s": round(ours.solve_seconds, 3),
+        "reference_solve_s": round(reference.solve_seconds, 3),
+        "greedy_score_ratio": round(greedy.total_score / reference.total_score, 6),
+    }
+
+
+def main() -> int:
+    rng = random.Random(SEED)
+    dsns, tokens = {}, {}
+    first = bench_cluster("bench_matching_5k")
+    started = not first.is_running()
+    first.start()
+    try:
+        for name, mentors in (("5k", 5_000), ("50k", 50_000)):
+            cluster = bench_cluster(f"bench_matching_{name}")
+            cluster.recreate_database()
+            prepare(cluster, seed=False)
+            tokens[name] = seed_database(cluster.dsn, mentors, REC_MENTEES, rng)
+            dsns[name] = cluster.dsn
+        p50 = measure_recommendations(dsns, tokens)
+        print(f"recommendations p50: {p50['5k']:.2f} ms with 5k mentors, {p50['50k']:.2f} ms with 50k")
+        result: dict[str, Any] = {
+            "rec_p50_ms_5k": round(p50["5k"], 3),
+            "rec_p50_ms_50k": round(p50["50k"], 3),
+            "rec_growth_50k_over_5k": round(p50["50k"] / p50["5k"], 3),
+        }
+        result.update(measure_cohort(rng))
+        emit(result)
+    finally:
+        if started:
+            first.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
