@@ -127,3 +127,29 @@ def test_a_customer_stripe_no_longer_knows_is_replaced_once(publish: Any, make_u
     row = admin_conn.execute(query, (learner.id,)).fetchone()
     assert row is not None
     assert row[0] not in ("cus_gone", None)
+
+
+def test_membership_requests_are_validated_before_stripe_is_called(make_user: Any, admin_conn: Any) -> None:
+    """(localstripe models Plans only and refuses items[].price, so subscribing end to end is covered by the
+    signed subscription and invoice events in test_webhooks, not against the peer.)"""
+    admin_conn.execute(
+        "insert into public.membership_plans (id, name, stripe_price_id, amount, currency, billing_interval)"
+        " values ('plus', 'Plus', 'price_plus', 1200, 'usd', 'month')"
+    )
+    assert [p["id"] for p in call("GET", "/memberships/plans").json()["data"]] == ["plus"]
+    member = make_user()
+    assert call("POST", "/memberships", member, {"plan_id": "gold", "payment_method_id": "pm_card"}).status == 404
+    bad = call("POST", "/memberships", member, {"plan_id": "plus", "payment_method_id": "card_123"})
+    assert bad.status == 422
+    assert bad.json()["errors"][0]["field"] == "payment_method_id"
+    assert call("POST", "/memberships", None, {"plan_id": "plus", "payment_method_id": "pm_x"}).status == 401
+    assert admin_conn.execute("select count(*) from public.stripe_customers").fetchone() == (0,)
+
+
+def test_payout_onboarding_without_connect_at_the_peer_is_a_502_problem(make_user: Any) -> None:
+    """localstripe has no Connect: the endpoint must fail cleanly (502 problem+json), never a 500."""
+    reply = call("POST", "/payouts/onboarding", make_user(), {"return_url": "https://app.skillswap.dev/payouts"})
+    assert reply.status == 502, reply.text
+    assert reply.headers["content-type"] == "application/problem+json"
+    bad = call("POST", "/payouts/onboarding", make_user(), {"return_url": "http://insecure"})
+    assert bad.status == 422
