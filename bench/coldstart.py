@@ -16,10 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import bench_cluster, emit
-from infra.localdb import prepare
+from bench.common import emit, fresh_database, running_cluster
 from infra.localenv import ROOT, function_env
-from tests.infrastructure.template import functions, trigger_kind
+from tests.infrastructure.template import functions, layers_of, trigger_kind
 
 BUILD = ROOT / ".aws-sam" / "build"
 RUNS = int(os.environ.get("BENCH_COLDSTART_RUNS", "7"))
@@ -80,14 +79,9 @@ def size_mb(path: Path) -> float:
 
 def main() -> int:
     ensure_built()
-    cluster = bench_cluster("bench_coldstart")
-    started = not cluster.is_running()
-    cluster.start()
-    try:
-        cluster.recreate_database()
-        prepare(cluster, seed=False)
+    with running_cluster("bench_coldstart") as cluster:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        env.update(function_env(database_url=cluster.dsn))
+        env.update(function_env(database_url=fresh_database(cluster)))
         env.update({"MAIL_TRANSPORT": "memory", "POWERTOOLS_LOG_LEVEL": "ERROR"})
         # The asynchronous cohort job (minutes of batch work) is not latency-sensitive: left out.
         targets = {
@@ -103,14 +97,16 @@ def main() -> int:
                 reference.append(cold_start(*hello, env))
                 samples[name].append(cold_start(folder, handler, kind, env))
         ref = statistics.median(reference)
-        layer_mb = size_mb(BUILD / "DepsLayer")
         result: dict[str, float] = {"hello_world_ms": round(ref * 1000, 1)}
-        for name, (folder, _, _) in targets.items():
+        for name, (_folder, _, _) in targets.items():
             ours = statistics.median(samples[name])
             key = name.removesuffix("Function").lower()
             result[f"init_ms_{key}"] = round(ours * 1000, 1)
             result[f"init_ratio_{key}"] = round(ours / ref, 3)
-            result[f"size_mb_{key}"] = round(size_mb(folder) + layer_mb, 1)
+        for name in sorted(functions()):  # sizes for every function, with the layers it really runs with
+            key = name.removesuffix("Function").lower()
+            layers = sum(size_mb(BUILD / layer) for layer in layers_of(name))
+            result[f"size_mb_{key}"] = round(size_mb(BUILD / name) + layers, 1)
         print(
             f"hello world {ref * 1000:.0f} ms; "
             + ", ".join(
@@ -118,9 +114,6 @@ def main() -> int:
             )
         )
         emit(result)
-    finally:
-        if started:
-            cluster.stop()
     return 0
 
 

@@ -3,7 +3,8 @@
 Tracing: the template sets `Tracing: Active`, so Lambda records every invocation in X-Ray without any SDK.
 powertools' Tracer adds subsegments through the X-Ray SDK, whose import (it pulls in botocore) costs about
 0.4 s of every cold start even when tracing is disabled; so it is created only when SKILLSWAP_XRAY_SUBSEGMENTS
-is true.
+is true, and then needs the X-Ray SDK on the path: attach AWS's Powertools layer (it includes aws-xray-sdk);
+ours leaves it out, as the SDK drags botocore (~30 MB) into a package that must stay under 250 MB.
 """
 
 from __future__ import annotations

@@ -49,3 +49,10 @@ def trigger_kind(props: dict[str, Any]) -> str:
     if props.get("Events"):
         return "schedule"
     return "async"
+
+
+def layers_of(logical_id: str) -> list[str]:
+    """The logical ids of the layers a function runs with: the global ones, then its own."""
+    template = load_template()
+    refs = template["Globals"]["Function"].get("Layers", []) + functions()[logical_id].get("Layers", [])
+    return [ref["Ref"] for ref in refs]

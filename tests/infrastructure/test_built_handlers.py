@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.infrastructure.template import ROOT, functions, trigger_kind
+from tests.infrastructure.template import ROOT, functions, layers_of, trigger_kind
 
 BUILD = ROOT / ".aws-sam" / "build"
 PROBE = r"""
 import json, sys
-sys.path[:0] = [sys.argv[1], sys.argv[2]]
+sys.path[:0] = [sys.argv[1], *sys.argv[2].split(":")]
 import importlib
 from infra_probe import event_for
 module_name, _, attr = sys.argv[3].rpartition(".")
@@ -77,7 +77,7 @@ def test_built_handler_serves_a_real_event(logical_id: str, built: Path, databas
     )
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH"}}
     env.update({"DATABASE_URL": database_url, "MAIL_TRANSPORT": "memory", "PYTHONPATH": str(tmp_path)})
-    layer = built / "DepsLayer" / "python"
+    layer = ":".join(str(built / name / "python") for name in layers_of(logical_id))
     # -S: no site-packages at all (as in Lambda, only the function folder and the layer); PYTHONPATH brings
     # just the probe's event builder.
     proc = subprocess.run(

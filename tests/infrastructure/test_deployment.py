@@ -97,3 +97,10 @@ def test_secrets_are_passed_by_name_and_read_only_where_needed() -> None:
         assert ("StripeWebhookSecretName" in policies) == (logical_id == "StripeWebhookFunction"), logical_id
         assert ("StripeApiKeySecretName" in policies) == (logical_id in {"BookingsFunction", "RefundsFunction"})
         assert ("ses:SendEmail" in policies) == (logical_id == "RemindersFunction")
+
+
+def test_only_the_cohort_job_carries_the_numeric_layer() -> None:
+    from tests.infrastructure.template import layers_of
+
+    for logical_id in functions():
+        assert ("NumericLayer" in layers_of(logical_id)) == (logical_id == "CohortFunction"), logical_id

@@ -40,12 +40,17 @@ def test_functions_share_one_code_root_and_runtime() -> None:
         assert "CodeUri" not in props or props["CodeUri"] == "functions/", name
 
 
-def test_layer_requirements_match_the_pinned_runtime_dependencies() -> None:
+def _pins(path: str) -> list[str]:
+    lines = (ROOT / path).read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_layers_carry_exactly_the_pinned_runtime_dependencies() -> None:
+    """DepsLayer + NumericLayer = pyproject's runtime pins, less boto3 (the Lambda runtime provides it)."""
     with (ROOT / "pyproject.toml").open("rb") as f:
         pinned = tomllib.load(f)["project"]["dependencies"]
-    lines = (ROOT / "infra" / "layer" / "requirements.txt").read_text().splitlines()
-    listed = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    assert listed == pinned
+    layers = _pins("infra/layer/requirements.txt") + _pins("infra/layer-numeric/requirements.txt")
+    assert sorted(layers) == sorted(dep for dep in pinned if not dep.startswith("boto3=="))
     assert all("==" in dep for dep in pinned)
 
 
