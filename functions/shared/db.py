@@ -146,19 +146,23 @@ def user_transaction(claims: dict[str, Any]) -> AbstractContextManager[psycopg.C
     return _transaction(claims)
 
 
-def run_as_user(claims: dict[str, Any], query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-    """One statement in its own user transaction, sent in a single pipelined flight (BEGIN, settings, the
-    statement, COMMIT): locks the statement takes are held only while the server works, never across a
-    client round trip. Its rows are returned after the commit."""
+def _one_flight(
+    claims: dict[str, Any] | None, query: str, params: Sequence[Any] | Mapping[str, Any], *, asynchronous: bool
+) -> psycopg.Cursor[dict[str, Any]]:
+    """One statement in its own transaction, sent in a single pipelined flight (BEGIN, the transaction-local
+    settings, the statement, COMMIT): locks it takes are held only while the server works, never across a client
+    round trip. `asynchronous` commits with synchronous_commit off."""
     settings_query, settings_params = _settings(claims)
     conn = get_connection()
     try:
         with conn.pipeline():
             conn.execute("begin")
             conn.execute(settings_query, settings_params)
+            if asynchronous:
+                conn.execute("set local synchronous_commit = off")
             cur = conn.execute(query, params)
             conn.execute("commit")
-        return cur.fetchall()
+        return cur
     except psycopg.OperationalError:
         reset_connection()
         raise
@@ -166,29 +170,18 @@ def run_as_user(claims: dict[str, Any], query: str, params: tuple[Any, ...]) -> 
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             conn.execute("rollback")
         raise
+
+
+def run_as_user(claims: dict[str, Any], query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """One statement as the calling user (role and claims set locally, RLS applies) in one flight; its rows."""
+    return _one_flight(claims, query, params, asynchronous=False).fetchall()
 
 
 def run_bookkeeping(query: str, params: Sequence[Any] | Mapping[str, Any]) -> int:
-    """One statement in a system transaction sent in a single flight and committed with `synchronous_commit =
-    off` (durable a fraction of a second later): for bookkeeping whose loss in a database crash is safe by
-    design (the dispatcher's per-message marks). Returns the rows affected."""
-    settings_query, settings_params = _settings(None)
-    conn = get_connection()
-    try:
-        with conn.pipeline():
-            conn.execute("begin")
-            conn.execute(settings_query, settings_params)
-            conn.execute("set local synchronous_commit = off")
-            cur = conn.execute(query, params)
-            conn.execute("commit")
-        return cur.rowcount
-    except psycopg.OperationalError:
-        reset_connection()
-        raise
-    except psycopg.Error:
-        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            conn.execute("rollback")
-        raise
+    """One statement as the system in one flight, committed with `synchronous_commit = off` (durable a fraction
+    of a second later): for bookkeeping whose loss in a database crash is safe by design (the dispatcher's
+    per-message marks). Returns the rows affected."""
+    return _one_flight(None, query, params, asynchronous=True).rowcount
 
 
 def ping() -> bool:
