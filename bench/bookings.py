@@ -24,8 +24,16 @@ from typing import Any
 
 import psycopg
 
-from bench.common import bench_cluster, create_users, emit, median, percentile, use_database
-from infra.localdb import prepare
+from bench.common import (
+    bench_cluster,
+    create_users,
+    emit,
+    fresh_database,
+    median,
+    percentile,
+    running_cluster,
+    use_database,
+)
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 P1_SECONDS = float(os.environ.get("BENCH_P1_SECONDS", "6"))
@@ -261,9 +269,7 @@ def measure_p3() -> dict[str, Any]:
     probes: dict[str, list[Task]] = {}
     for name, size in (("small", P3_SMALL), ("large", P3_LARGE)):
         cluster = bench_cluster(f"bench_p3_{name}")
-        cluster.recreate_database()
-        prepare(cluster, seed=False)
-        fill_bookings(cluster.dsn, size)
+        fill_bookings(fresh_database(cluster), size)
         host = create_users(cluster.dsn, 1, "probe-host")[0][0]
         learners = create_users(cluster.dsn, P3_SAMPLES + 40, "probe")
         sessions = create_sessions(cluster.dsn, host, 1, 10_000)
@@ -304,23 +310,15 @@ def measure_p3() -> dict[str, Any]:
 
 
 def main() -> int:
-    cluster = bench_cluster("bench_bookings")
-    started = not cluster.is_running()
-    cluster.start()
-    try:
-        cluster.recreate_database()
-        prepare(cluster, seed=False)
-        result = {"clients": CLIENTS, **measure_p1_p2(cluster.dsn), **measure_p3()}
-        result["targets_met"] = (
-            result["p1_ratio"] >= 0.5
-            and result["p2_confirmed"] == result["p2_capacity"]
-            and result["p2_errors"] == 0
-            and result["p2_time_ratio"] <= 2
-            and result["p3_ratio"] <= 1.2
-        )
-    finally:
-        if started:
-            cluster.stop()
+    with running_cluster("bench_bookings") as cluster:
+        result = {"clients": CLIENTS, **measure_p1_p2(fresh_database(cluster)), **measure_p3()}
+    result["targets_met"] = (
+        result["p1_ratio"] >= 0.5
+        and result["p2_confirmed"] == result["p2_capacity"]
+        and result["p2_errors"] == 0
+        and result["p2_time_ratio"] <= 2
+        and result["p3_ratio"] <= 1.2
+    )
     emit(result)
     return 0
 

@@ -26,19 +26,23 @@ def bench_cluster(database: str) -> Cluster:
 
 
 @contextmanager
-def fresh_database(database: str) -> Iterator[str]:
-    """Start the bench cluster if needed, give a freshly migrated database, stop the cluster afterwards if we
-    started it."""
+def running_cluster(database: str) -> Iterator[Cluster]:
+    """The bench cluster, started if it was not running (and then stopped at the end), for `database`."""
     cluster = bench_cluster(database)
     started = not cluster.is_running()
     cluster.start()
-    cluster.recreate_database()
-    prepare(cluster, seed=False)
     try:
-        yield cluster.dsn
+        yield cluster
     finally:
         if started:
             cluster.stop()
+
+
+def fresh_database(cluster: Cluster) -> str:
+    """Drop and recreate the cluster's database with the migrations applied; its DSN."""
+    cluster.recreate_database()
+    prepare(cluster, seed=False)
+    return cluster.dsn
 
 
 def use_database(dsn: str) -> None:

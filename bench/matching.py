@@ -19,8 +19,7 @@ from typing import Any
 
 import psycopg
 
-from bench.common import bench_cluster, create_users, emit, use_database
-from infra.localdb import prepare
+from bench.common import bench_cluster, create_users, emit, fresh_database, running_cluster, use_database
 
 SEED = int(os.environ.get("BENCH_SEED", "7"))
 SKILLS = 60
@@ -209,16 +208,10 @@ def measure_cohort(rng: random.Random) -> dict[str, float]:
 def main() -> int:
     rng = random.Random(SEED)
     dsns, tokens = {}, {}
-    first = bench_cluster("bench_matching_5k")
-    started = not first.is_running()
-    first.start()
-    try:
+    with running_cluster("bench_matching_5k"):
         for name, mentors in (("5k", 5_000), ("50k", 50_000)):
-            cluster = bench_cluster(f"bench_matching_{name}")
-            cluster.recreate_database()
-            prepare(cluster, seed=False)
-            tokens[name] = seed_database(cluster.dsn, mentors, REC_MENTEES, rng)
-            dsns[name] = cluster.dsn
+            dsns[name] = fresh_database(bench_cluster(f"bench_matching_{name}"))
+            tokens[name] = seed_database(dsns[name], mentors, REC_MENTEES, rng)
         p50 = measure_recommendations(dsns, tokens)
         print(f"recommendations p50: {p50['5k']:.2f} ms with 5k mentors, {p50['50k']:.2f} ms with 50k")
         result: dict[str, Any] = {
@@ -228,9 +221,6 @@ def main() -> int:
         }
         result.update(measure_cohort(rng))
         emit(result)
-    finally:
-        if started:
-            first.stop()
     return 0
 
 

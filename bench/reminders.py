@@ -17,8 +17,7 @@ from typing import Any
 
 import psycopg
 
-from bench.common import bench_cluster, create_users, emit, use_database
-from infra.localdb import prepare
+from bench.common import create_users, emit, fresh_database, running_cluster, use_database
 
 DUE = int(os.environ.get("BENCH_REMINDERS_DUE", "100000"))
 WORKERS = int(os.environ.get("BENCH_REMINDERS_WORKERS", "2"))
@@ -65,13 +64,8 @@ def _worker(dsn: str, barrier: Any, out: Any) -> None:
 
 
 def main() -> int:
-    cluster = bench_cluster("bench_reminders")
-    started = not cluster.is_running()
-    cluster.start()
-    try:
-        cluster.recreate_database()
-        prepare(cluster, seed=False)
-        seed(cluster.dsn, DUE)
+    with running_cluster("bench_reminders") as cluster:
+        seed(fresh_database(cluster), DUE)
         ctx = mp.get_context("spawn")
         barrier, out = ctx.Barrier(WORKERS), ctx.Queue()
         procs = [ctx.Process(target=_worker, args=(cluster.dsn, barrier, out), daemon=True) for _ in range(WORKERS)]
@@ -104,9 +98,6 @@ def main() -> int:
                 "missing": len(expected - set(ids)),
             }
         )
-    finally:
-        if started:
-            cluster.stop()
     return 0
 
 

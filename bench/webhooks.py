@@ -19,8 +19,16 @@ from typing import Any
 
 import psycopg
 
-from bench.common import bench_cluster, create_users, emit, median, percentile, use_database
-from infra.localdb import prepare
+from bench.common import (
+    bench_cluster,
+    create_users,
+    emit,
+    fresh_database,
+    median,
+    percentile,
+    running_cluster,
+    use_database,
+)
 from tests.stripe_events import sign
 
 EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", "10000"))
@@ -219,13 +227,10 @@ def main() -> int:
     unique = round(EVENTS * (1 - DUPLICATE_SHARE))
     rng = random.Random(SEED)
     now = int(time.time())
-    storm_db, ref_db = bench_cluster("bench_webhooks"), bench_cluster("bench_webhooks_ref")
-    started = not storm_db.is_running()
-    storm_db.start()
-    try:
+    with running_cluster("bench_webhooks") as storm_db:
+        ref_db = bench_cluster("bench_webhooks_ref")
         for cluster in (storm_db, ref_db):
-            cluster.recreate_database()
-            prepare(cluster, seed=False)
+            fresh_database(cluster)
         events = build_world(storm_db.dsn, unique, now)
         # The same world in the reference database: same users, sessions, bookings (copied row for row).
         _copy_world(storm_db.dsn, ref_db.dsn)
@@ -265,9 +270,6 @@ def main() -> int:
                 "state_matches_in_order": matches,
             }
         )
-    finally:
-        if started:
-            storm_db.stop()
     return 0
 
 
