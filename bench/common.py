@@ -6,7 +6,6 @@ import json
 import os
 import statistics
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,11 +82,3 @@ def emit(result: dict[str, Any]) -> None:
     """The benchmark's last line: one JSON object."""
     sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
     sys.stdout.flush()
-
-
-class Stopwatch:
-    def __init__(self) -> None:
-        self.started = time.perf_counter()
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
