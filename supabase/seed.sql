@@ -145,3 +145,17 @@ insert into public.availability_windows (user_id, weekday, start_minute, end_min
   ('22222222-2222-4222-8222-222222222222', 0, 540, 720), ('22222222-2222-4222-8222-222222222222', 2, 540, 720),
   ('33333333-3333-4333-8333-333333333333', 0, 1020, 1260), ('33333333-3333-4333-8333-333333333333', 3, 1080, 1260),
   ('44444444-4444-4444-8444-444444444444', 1, 1200, 1380), ('44444444-4444-4444-8444-444444444444', 3, 1260, 1410);
+
+-- Community: a forum category per popular skill, and a thread with an accepted answer.
+insert into public.forum_categories (slug, name, description, skill_id)
+select s.slug, s.name, 'Questions and answers about ' || s.name, s.id from public.skills s
+where s.slug in ('python', 'sql', 'compilers');
+insert into public.forum_threads (id, category_id, author_id, title, body, tags)
+select 'f0000000-0000-4000-8000-000000000001', c.id, '44444444-4444-4444-8444-444444444444',
+       'When should I reach for a window function?', 'GROUP BY loses my rows; what is the alternative?', '{sql,analytics}'
+from public.forum_categories c where c.slug = 'sql';
+insert into public.forum_replies (id, thread_id, author_id, body) values
+  ('f0000000-0000-4000-8000-0000000000a1', 'f0000000-0000-4000-8000-000000000001',
+   '22222222-2222-4222-8222-222222222222', 'Use one when you need an aggregate next to each row: sum(x) over (partition by y).');
+update public.forum_threads set accepted_reply_id = 'f0000000-0000-4000-8000-0000000000a1'
+where id = 'f0000000-0000-4000-8000-000000000001';
