@@ -159,3 +159,11 @@ insert into public.forum_replies (id, thread_id, author_id, body) values
    '22222222-2222-4222-8222-222222222222', 'Use one when you need an aggregate next to each row: sum(x) over (partition by y).');
 update public.forum_threads set accepted_reply_id = 'f0000000-0000-4000-8000-0000000000a1'
 where id = 'f0000000-0000-4000-8000-000000000001';
+
+-- A learner's progress: Maya's SQL self-assessment, her goal, and shared with Grace (whose session she can book).
+insert into public.self_assessments (user_id, skill_id, level, note, assessed_on)
+select '44444444-4444-4444-8444-444444444444', s.id, v.level, v.note, current_date - v.days_ago
+from (values (1, 'Just started', 60), (2, 'Joins make sense now', 10)) as v (level, note, days_ago)
+join public.skills s on s.slug = 'sql';
+insert into public.learning_goals (user_id, skill_id, target_level, target_date)
+select '44444444-4444-4444-8444-444444444444', s.id, 4, current_date + 120 from public.skills s where s.slug = 'sql';
