@@ -1,6 +1,6 @@
 -- Forums under RLS: anon, author, another member, moderator, service role; deny cases first.
 begin;
-select plan(32);
+select plan(33);
 
 select tests.create_user('author@example.test') as author \gset
 select tests.create_user('member@example.test') as member \gset
@@ -19,6 +19,9 @@ select throws_ok(format($$ insert into public.forum_threads (category_id, title,
   values (%s, 'Fake counts', 'x', 99) $$, :cat), '42501', null, 'clients cannot set counters');
 select throws_ok($$ update public.forum_threads set locked_at = now() $$, '42501', null,
   'authors cannot lock their own thread');
+
+select throws_ok($$ insert into public.forum_categories (slug, name) values ('spam', 'Spam') $$, '42501', null,
+  'members cannot create categories');
 
 -- anon ------------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
