@@ -167,3 +167,19 @@ from (values (1, 'Just started', 60), (2, 'Joins make sense now', 10)) as v (lev
 join public.skills s on s.slug = 'sql';
 insert into public.learning_goals (user_id, skill_id, target_level, target_date)
 select '44444444-4444-4444-8444-444444444444', s.id, 4, current_date + 120 from public.skills s where s.slug = 'sql';
+
+-- A group with messages and a shared resource: Grace's private SQL circle, Maya a member, Linus asking to join.
+insert into public.groups (id, name, description, skill_id, visibility, owner_id)
+select 'cafe0000-0000-4000-8000-000000000001', 'SQL study circle', 'Weekly query clinic', s.id, 'private',
+       '22222222-2222-4222-8222-222222222222'
+from public.skills s where s.slug = 'sql';
+insert into public.group_members (group_id, user_id, role, status) values
+  ('cafe0000-0000-4000-8000-000000000001', '44444444-4444-4444-8444-444444444444', 'member', 'active'),
+  ('cafe0000-0000-4000-8000-000000000001', '33333333-3333-4333-8333-333333333333', 'member', 'pending');
+insert into public.group_messages (group_id, author_id, body) values
+  ('cafe0000-0000-4000-8000-000000000001', '22222222-2222-4222-8222-222222222222', 'This week: window functions.'),
+  ('cafe0000-0000-4000-8000-000000000001', '44444444-4444-4444-8444-444444444444', 'I brought a slow query!');
+insert into public.group_resources (id, group_id, author_id, kind, title, url) values
+  ('cafe0000-0000-4000-8000-0000000000a1', 'cafe0000-0000-4000-8000-000000000001',
+   '22222222-2222-4222-8222-222222222222', 'link', 'PostgreSQL window functions',
+   'https://www.postgresql.org/docs/15/tutorial-window.html');
