@@ -227,12 +227,13 @@ create trigger broadcast_booking_status after insert or update of status on publ
   for each row execute function public.broadcast_booking_status();
 
 -- Who may receive which broadcast (Supabase Realtime checks these policies with realtime.topic() set).
-create or replace function public.topic_session_id(p_topic text) returns uuid
+-- The id in a private topic such as 'session:<uuid>' or 'group:<uuid>' (null if the topic is not of that shape).
+create or replace function public.topic_uuid(p_topic text, p_prefix text) returns uuid
 language plpgsql immutable set search_path = ''
 as $$
 begin
-  if p_topic like 'session:%' then
-    return substr(p_topic, 9)::uuid;
+  if p_topic like p_prefix || ':%' then
+    return substr(p_topic, char_length(p_prefix) + 2)::uuid;
   end if;
   return null;
 exception when invalid_text_representation then
@@ -249,7 +250,7 @@ create policy "Signed-in users receive seat updates of published sessions"
   on realtime.messages for select to authenticated
   using (extension = 'broadcast' and (select realtime.topic()) = topic
          and exists (select 1 from public.sessions s
-                     where s.id = public.topic_session_id(topic) and s.status = 'published'));
+                     where s.id = public.topic_uuid(topic, 'session') and s.status = 'published'));
 
 revoke execute on function
   public.outbox_to_delivery(), public.schedule_reminders(uuid), public.void_pending_reminders(uuid, text),

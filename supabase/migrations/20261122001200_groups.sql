@@ -201,22 +201,9 @@ $$;
 create trigger broadcast_group_message after insert or update or delete on public.group_messages
   for each row execute function public.broadcast_group_message();
 
-create or replace function public.topic_group_id(p_topic text) returns uuid
-language plpgsql immutable set search_path = ''
-as $$
-begin
-  if p_topic like 'group:%' then
-    return substr(p_topic, 7)::uuid;
-  end if;
-  return null;
-exception when invalid_text_representation then
-  return null;
-end;
-$$;
-
 create policy "Members receive their groups' broadcasts" on realtime.messages for select to authenticated
   using (extension = 'broadcast' and (select realtime.topic()) = topic
-         and (select public.is_group_member(public.topic_group_id(topic))));
+         and (select public.is_group_member(public.topic_uuid(topic, 'group'))));
 
 revoke execute on function public.groups_add_owner(), public.broadcast_group_message() from public, anon, authenticated;
 revoke execute on function public.join_group(uuid), public.approve_member(uuid, uuid) from public, anon;
