@@ -57,11 +57,27 @@ begin
 end;
 $$;
 
+-- The plan of a query, as text, for index-use assertions (runs as the current role, so RLS applies).
+create or replace function tests.plan_of(q text) returns text
+language plpgsql set search_path = ''
+as $$
+declare
+  line text;
+  plan text := '';
+begin
+  for line in execute 'explain ' || q loop
+    plan := plan || line || E'\n';
+  end loop;
+  return plan;
+end;
+$$;
+
 grant execute on all functions in schema tests to anon, authenticated, service_role;
 
 begin;
-select plan(2);
+select plan(3);
 select has_function('tests', 'authenticate_as', array['uuid'], 'tests.authenticate_as exists');
 select has_function('tests', 'create_user', array['text', 'text'], 'tests.create_user exists');
+select has_function('tests', 'plan_of', array['text'], 'tests.plan_of exists');
 select * from finish();
 rollback;

@@ -16,35 +16,23 @@ from public.forum_threads t;
 analyze public.forum_threads;
 analyze public.forum_replies;
 
-create function pg_temp.plan_of(q text) returns text language plpgsql as $$
-declare
-  line text;
-  plan text := '';
-begin
-  for line in execute 'explain ' || q loop
-    plan := plan || line || E'\n';
-  end loop;
-  return plan;
-end;
-$$;
-
 select tests.authenticate_as(:'reader');
-select matches(pg_temp.plan_of(format(
+select matches(tests.plan_of(format(
   'select id, title, reply_count, vote_score from public.forum_threads where category_id = %s '
   'and deleted_at is null and hidden_at is null order by created_at desc limit 20',
   (select min(id) from public.forum_categories))), 'forum_threads_list_idx',
   'the thread list uses the (category_id, created_at) index');
-select doesnt_match(pg_temp.plan_of(format(
+select doesnt_match(tests.plan_of(format(
   'select id, title from public.forum_threads where category_id = %s and deleted_at is null and hidden_at is null '
   'order by created_at desc limit 20', (select min(id) from public.forum_categories))), 'Seq Scan on forum_threads',
   'the thread list never scans the thread table');
-select matches(pg_temp.plan_of(format(
+select matches(tests.plan_of(format(
   'select id, body, vote_score from public.forum_replies where thread_id = %L order by created_at limit 50',
   (select id from public.forum_threads limit 1))), 'forum_replies_thread_idx',
   'a thread page reads its replies through the (thread_id, created_at) index');
 select tests.clear_authentication();
 -- search_threads runs as its owner (security definer), so its query is explained as the owner.
-select matches(pg_temp.plan_of($q$ select t.id from public.forum_threads t, websearch_to_tsquery('english', 'generators') q
+select matches(tests.plan_of($q$ select t.id from public.forum_threads t, websearch_to_tsquery('english', 'generators') q
   where t.search @@ q and t.deleted_at is null and t.hidden_at is null $q$), 'forum_threads_search_idx',
   'the search RPC''s query uses the GIN index');
 

@@ -111,22 +111,11 @@ select (array[:'owner', :'member', :'outsider']::uuid[])[1 + i % 3],
 from generate_series(1, 100000) i;
 analyze public.group_messages;
 analyze public.self_assessments;
-create function pg_temp.plan_of(q text) returns text language plpgsql as $$
-declare
-  line text;
-  plan text := '';
-begin
-  for line in execute 'explain ' || q loop
-    plan := plan || line || E'\n';
-  end loop;
-  return plan;
-end;
-$$;
 select tests.authenticate_as(:'member');
-select matches(pg_temp.plan_of($q$ select id, author_id, body, created_at from public.group_messages
+select matches(tests.plan_of($q$ select id, author_id, body, created_at from public.group_messages
   where group_id = 'abababab-0000-4000-8000-000000000001' and id > 50000 order by id limit 50 $q$),
   'group_messages_cursor_idx', 'the group chat page reads through the (group_id, id) index');
-select matches(pg_temp.plan_of(format($q$ select level, assessed_on from public.self_assessments
+select matches(tests.plan_of(format($q$ select level, assessed_on from public.self_assessments
   where user_id = %L and skill_id = %s order by assessed_on desc limit 20 $q$, :'member',
   (select min(id) from public.skills where slug like 'g-skill-%'))), 'self_assessments_user_skill_idx',
   'the progress page reads through the (user_id, skill_id, assessed_on) index');
