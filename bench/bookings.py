@@ -15,7 +15,6 @@ The last line printed is one JSON object with every figure.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
 import time
 import uuid
@@ -31,6 +30,7 @@ from bench.common import (
     fresh_database,
     median,
     percentile,
+    run_processes,
     running_cluster,
     use_database,
 )
@@ -91,7 +91,7 @@ def _handler_booker(dsn: str) -> Any:
 
 
 def _worker(
-    mode: str, dsn: str, warmup: list[Task], tasks: list[Task], barrier: Any, deadline_s: float | None, out: Any
+    mode: str, dsn: str, warmup: list[Task], tasks: list[Task], deadline_s: float | None, barrier: Any, out: Any
 ) -> None:
     try:
         book = _handler_booker(dsn) if mode == "handler" else _direct_booker(dsn)
@@ -119,22 +119,12 @@ def _worker(
 def run_clients(
     mode: str, dsn: str, per_client: list[list[Task]], deadline_s: float | None, warmup: list[list[Task]]
 ) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(len(per_client) + 1)
-    out = ctx.Queue()
-    procs = [
-        ctx.Process(target=_worker, args=(mode, dsn, warm, tasks, barrier, deadline_s, out), daemon=True)
-        for tasks, warm in zip(per_client, warmup, strict=True)
-    ]
-    for proc in procs:
-        proc.start()
-    barrier.wait(timeout=300)
-    results = [out.get(timeout=600) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=60)
-    errors = [r["error"] for r in results if "error" in r]
-    if errors:
-        raise RuntimeError(f"{mode} clients failed: {errors[:3]}")
+    results, _ = run_processes(
+        _worker,
+        [(mode, dsn, warm, tasks, deadline_s) for tasks, warm in zip(per_client, warmup, strict=True)],
+        what=f"{mode} clients",
+        timeout=600,
+    )
     codes: dict[int, int] = {}
     for r in results:
         for code, n in r["codes"].items():

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import statistics
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -82,3 +84,26 @@ def emit(result: dict[str, Any]) -> None:
     """The benchmark's last line: one JSON object."""
     sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
     sys.stdout.flush()
+
+
+def run_processes(
+    target: Callable[..., None], per_process_args: list[tuple[Any, ...]], *, what: str, timeout: float
+) -> tuple[list[dict[str, Any]], float]:
+    """One fresh interpreter per argument tuple running `target(*args, barrier, out)`; all released together
+    once every one is ready. Each puts one result dict on `out` (or {"error": ...}). Returns the results and
+    the moment of release; raises if any process failed."""
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(len(per_process_args) + 1)
+    out = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, barrier, out), daemon=True) for args in per_process_args]
+    for proc in procs:
+        proc.start()
+    barrier.wait(timeout=300)
+    released = time.perf_counter()
+    results = [out.get(timeout=timeout) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        raise RuntimeError(f"{what} failed: {errors[:3]}")
+    return results, released

@@ -8,7 +8,6 @@ text + HTML) and handing it to an in-memory transport, so the figure measures ou
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import time
 import uuid
@@ -17,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from bench.common import create_users, emit, fresh_database, running_cluster, use_database
+from bench.common import create_users, emit, fresh_database, run_processes, running_cluster, use_database
 
 DUE = int(os.environ.get("BENCH_REMINDERS_DUE", "100000"))
 WORKERS = int(os.environ.get("BENCH_REMINDERS_WORKERS", "2"))
@@ -66,17 +65,7 @@ def _worker(dsn: str, barrier: Any, out: Any) -> None:
 def main() -> int:
     with running_cluster("bench_reminders") as cluster:
         seed(fresh_database(cluster), DUE)
-        ctx = mp.get_context("spawn")
-        barrier, out = ctx.Barrier(WORKERS), ctx.Queue()
-        procs = [ctx.Process(target=_worker, args=(cluster.dsn, barrier, out), daemon=True) for _ in range(WORKERS)]
-        for proc in procs:
-            proc.start()
-        results = [out.get(timeout=1800) for _ in procs]
-        for proc in procs:
-            proc.join(timeout=60)
-        errors = [r["error"] for r in results if "error" in r]
-        if errors:
-            raise RuntimeError(f"dispatchers failed: {errors}")
+        results, _ = run_processes(_worker, [(cluster.dsn,)] * WORKERS, what="dispatchers", timeout=1800)
         elapsed = max(r["ended"] for r in results) - min(r["started"] for r in results)
         ids = Counter(i for r in results for i in r["ids"])
         with psycopg.connect(cluster.dsn) as conn:

@@ -10,7 +10,6 @@ last line (one JSON object).
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
 import random
 import time
@@ -26,6 +25,7 @@ from bench.common import (
     fresh_database,
     median,
     percentile,
+    run_processes,
     running_cluster,
     use_database,
 )
@@ -200,21 +200,8 @@ def _client(dsn: str, deliveries: list[tuple[bytes, str]], barrier: Any, out: An
 
 
 def deliver_all(dsn: str, deliveries: list[tuple[bytes, str]], clients: int) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(clients + 1)
-    out = ctx.Queue()
-    shares = [deliveries[i::clients] for i in range(clients)]
-    procs = [ctx.Process(target=_client, args=(dsn, share, barrier, out), daemon=True) for share in shares]
-    for proc in procs:
-        proc.start()
-    barrier.wait(timeout=300)
-    started = time.perf_counter()
-    results = [out.get(timeout=900) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=60)
-    errors = [r["error"] for r in results if "error" in r]
-    if errors:
-        raise RuntimeError(f"webhook clients failed: {errors[:3]}")
+    shares = [(dsn, deliveries[i::clients]) for i in range(clients)]
+    results, started = run_processes(_client, shares, what="webhook clients", timeout=900)
     latencies = [x for r in results for x in r["latencies"]]
     codes: dict[int, int] = {}
     for r in results:
