@@ -16,33 +16,33 @@ from matching.scoring import Mentee, Mentor, Window, to_utc_week
 Conn = psycopg.Connection[dict[str, Any]]
 
 # Candidates ranked in SQL by the same weights as matching.scoring (skills 0.55, availability 0.20, languages
-# 0.10, rating 0.10, room 0.05); Python re-scores the pool and decides. Only mentors with an open place who
-# cover part of a goal, via the (skill_id, level) index.
+# 0.10, rating 0.10, room 0.05); Python re-scores the pool and decides. The mentor_search read model holds only
+# open mentors, one row per skill, with every per-mentor fact, so each goal is one index-only range scan on
+# (skill_id, level) and nothing is looked up per candidate. A mentor's skill share sums over the goals it covers;
+# the rest of its score is the same on each of its rows (max picks it). Availability is intersected only when
+# the multiranges overlap at all. All float8 arithmetic: numeric would cost more than the scan.
 _CANDIDATES = """
 with me as (
   select languages, week_utc from public.mentee_profiles where user_id = %(me)s
 ), goals as (
-  select skill_id, current_level, target_level from public.mentee_goals where mentee_id = %(me)s
-), cover as (
-  select ms.mentor_id,
-         sum(least(greatest(ms.level - g.current_level, 0), g.target_level - g.current_level)::float
-             / (g.target_level - g.current_level)) / (select count(*) from goals) as cover
-    from goals g
-    join public.mentor_skills ms on ms.skill_id = g.skill_id and ms.level > g.current_level
-   where ms.mentor_id <> %(me)s
-   group by ms.mentor_id
+  select skill_id, current_level, (target_level - current_level)::float8 as gap, count(*) over ()::float8 as n
+    from public.mentee_goals where mentee_id = %(me)s
 )
-select c.mentor_id,
-       0.55 * c.cover
-       + 0.20 * least(1.0, coalesce((select sum(upper(r) - lower(r)) from unnest(mp.week_utc * me.week_utc) r), 0)
-                           / 240.0)
-       + 0.10 * (case when mp.languages && me.languages then 1 else 0 end)
-       + 0.10 * coalesce((select avg(rv.rating) from public.reviews rv where rv.host_id = c.mentor_id), 3.0) / 5
-       + 0.05 * (mp.capacity - mp.active_mentees)::float / mp.capacity as score
-  from cover c
-  join public.mentor_profiles mp on mp.user_id = c.mentor_id and mp.accepting and mp.active_mentees < mp.capacity
+select s.mentor_id,
+       sum(0.55::float8 * least(s.level - g.current_level, g.gap) / g.gap / g.n)
+       + max(case when s.week_utc && me.week_utc
+                  then 0.20::float8 * least(1::float8,
+                         (select sum(upper(r) - lower(r)) from unnest(s.week_utc * me.week_utc) r) / 240::float8)
+                  else 0::float8 end
+             + case when s.languages && me.languages then 0.10::float8 else 0::float8 end
+             + 0.10::float8 * coalesce(s.rating, 3::float8) / 5
+             + 0.05::float8 * s.room) as score
+  from goals g
+  join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
   cross join me
- order by score desc, c.mentor_id
+ where s.mentor_id <> %(me)s
+ group by s.mentor_id
+ order by score desc, s.mentor_id
  limit %(pool)s
 """
 

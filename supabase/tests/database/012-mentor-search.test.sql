@@ -1,0 +1,80 @@
+-- The mentor_search read model follows every change it depends on (skills, accepting, capacity, places taken,
+-- languages, availability, reviews), is readable but not writable by clients, and is read through its index.
+begin;
+select plan(16);
+
+select tests.create_user('mentor@example.test') as mentor \gset
+select tests.create_user('mentee@example.test') as mentee \gset
+select tests.create_user('reviewer@example.test') as reviewer \gset
+insert into public.skills (slug, name, category) values ('rust', 'Rust', 'Tech'), ('sql', 'SQL', 'Tech');
+select id as rust from public.skills where slug = 'rust' \gset
+select id as sql from public.skills where slug = 'sql' \gset
+
+select tests.authenticate_as(:'mentor');
+insert into public.mentor_profiles (user_id, capacity, languages) values (:'mentor', 1, '{en,de}');
+insert into public.mentor_skills values (:'mentor', :rust, 4), (:'mentor', :sql, 5);
+select results_eq('select skill_id, level::int, room from public.mentor_search order by skill_id',
+  format('values (%s::bigint, 4, 1::float8), (%s::bigint, 5, 1::float8)', :rust, :sql),
+  'an open mentor has one row per skill, with all of its places left');
+update public.mentor_skills set level = 5 where skill_id = :rust;
+select is((select level::int from public.mentor_search where skill_id = :rust), 5, 'a level change follows');
+delete from public.mentor_skills where skill_id = :sql;
+select results_eq('select skill_id from public.mentor_search', array[:rust::bigint], 'a removed skill is gone');
+insert into public.availability_windows (user_id, weekday, start_minute, end_minute) values (:'mentor', 0, 600, 660);
+select is((select week_utc from public.mentor_search), '{[600,660)}'::int4multirange,
+  'availability follows as UTC minutes of the week');
+update public.mentor_profiles set languages = '{fr}';
+select is((select languages from public.mentor_search), '{fr}'::text[], 'languages follow');
+update public.mentor_profiles set accepting = false;
+select is_empty('select 1 from public.mentor_search', 'a mentor who pauses leaves the read model');
+update public.mentor_profiles set accepting = true;
+select isnt_empty('select 1 from public.mentor_search', 'and comes back on resuming');
+select throws_ok(format($$ insert into public.mentor_search (mentor_id, skill_id, level, languages, week_utc, room)
+  values (%L, %s, 5, '{en}', '{}', 1) $$, :'mentor', :sql), '42501', null, 'clients cannot write the read model');
+select throws_ok($$ update public.mentor_search set level = 1 $$, '42501', null, 'nor change it');
+
+-- a place taken by an accepted request, and given back when the mentorship ends
+select tests.authenticate_as(:'mentee');
+select (public.request_mentorship(:'mentor', 'hi')).id as mship \gset
+select isnt_empty('select 1 from public.mentor_search', 'mentees read the read model');
+select tests.authenticate_as(:'mentor');
+select public.respond_mentorship(:'mship', true);
+select is_empty('select 1 from public.mentor_search', 'a mentor at capacity leaves the read model');
+select public.end_mentorship(:'mship');
+select is((select room from public.mentor_search), 1::float8, 'ending the mentorship gives the place back');
+
+-- reviews feed the rating
+select tests.clear_authentication();
+insert into public.sessions (id, host_id, format, title, starts_at, ends_at, capacity, status)
+values ('eeeeeeee-0000-4000-8000-000000000001', :'mentor', 'workshop', 'Ownership', now() - interval '3 hours',
+        now() - interval '1 hour', 5, 'published');
+insert into public.bookings (id, session_id, learner_id, status, attendance)
+values ('eeeeeeee-0000-4000-8000-000000000002', 'eeeeeeee-0000-4000-8000-000000000001', :'reviewer', 'confirmed',
+        'attended'),
+       ('eeeeeeee-0000-4000-8000-000000000003', 'eeeeeeee-0000-4000-8000-000000000001', :'mentee', 'confirmed',
+        'attended');
+insert into public.reviews (booking_id, session_id, host_id, reviewer_id, rating)
+values ('eeeeeeee-0000-4000-8000-000000000002', 'eeeeeeee-0000-4000-8000-000000000001', :'mentor', :'reviewer', 5),
+       ('eeeeeeee-0000-4000-8000-000000000003', 'eeeeeeee-0000-4000-8000-000000000001', :'mentor', :'mentee', 4);
+select is((select rating from public.mentor_search), 4.5::float8, 'the average review rating follows');
+delete from public.reviews where reviewer_id = :'mentee';
+select is((select rating from public.mentor_search), 5::float8, 'and a removed review leaves it');
+
+select tests.authenticate_as_anon();
+select is_empty('select 1 from public.mentor_search', 'anon reads nothing');
+select tests.clear_authentication();
+
+-- candidate ranking reads one index range per goal on a large table (160,000 rows)
+insert into public.skills (slug, name, category) select 'ms-' || i, 'S' || i, 'Bench' from generate_series(1, 400) i;
+create temporary table bulk_mentors as
+  select tests.create_user('bulk-' || i || '@example.test') as id from generate_series(1, 400) i;
+insert into public.mentor_profiles (user_id) select id from bulk_mentors;
+insert into public.mentor_skills
+  select b.id, s.id, 4 from bulk_mentors b cross join (select id from public.skills where slug like 'ms-%') s;
+analyze public.mentor_search;
+select matches(tests.plan_of(format($q$ select mentor_id from public.mentor_search
+  where skill_id = %s and level > 2 $q$, (select min(id) from public.skills where slug like 'ms-%'))),
+  'mentor_search_skill_idx', 'one goal is one index range scan');
+
+select * from finish();
+rollback;
