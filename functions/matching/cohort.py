@@ -1,14 +1,17 @@
 """Cohort matching: each mentee at most one mentor, each mentor within the places they have left, total score
 maximised exactly.
 
-Formulation: a bipartite graph with one row per mentee and one column per free mentor place (a mentor with c
-places left has c columns) plus one private "unmatched" column per mentee. A real edge costs
-(best score + 1) - score and an unmatched edge costs (best score + 1), so a minimum-cost full matching of the
-rows maximises the total score (an unmatched mentee contributes 0). Edges exist only for eligible pairs, so the
-graph is sparse, and SciPy's LAPJVsp (`min_weight_full_bipartite_matching`) solves it exactly.
+Formulation: a bipartite graph with one row per usable mentor place (a mentor with c places left and d eligible
+mentees has min(c, d) rows) and one column per mentee plus one private "empty" column per place. A real edge
+costs (best score + 1) - score and an empty edge costs (best score + 1); every place row must be matched, so a
+minimum-cost matching of the rows maximises the total score (an empty place contributes 0, each mentee is used
+at most once). Edges exist only for eligible pairs, so the graph is sparse, and SciPy's LAPJVsp
+(`min_weight_full_bipartite_matching`) solves it exactly. Putting the places on the row side matters: there are
+fewer places than mentees, and LAPJVsp augments once per row.
 
-`solve_dense` (linear_sum_assignment on the full matrix) is an independent exact reference; `solve_greedy` the
-obvious baseline. SciPy is imported only here (cohort runs), never on the request paths.
+`solve_dense` (linear_sum_assignment on the full mentees x places score matrix) is an independent exact
+reference; `solve_greedy` the obvious baseline. numpy and SciPy are imported only here (cohort runs), never on
+the request paths.
 """
 
 from __future__ import annotations
@@ -17,8 +20,13 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from matching.scoring import Mentee, Mentor, Scored, ineligible, score
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -30,29 +38,62 @@ class CohortResult:
     solver: str
 
 
-Edges = dict[str, list[Scored]]  # mentee id -> eligible scored mentors
+@dataclass(frozen=True)
+class Edges:
+    """Every eligible (mentee, mentor) pair: parallel arrays in mentee order (mentee index, mentor index, score;
+    mentee i's pairs are positions start[i]..start[i+1]) and each pair's scored explanation."""
+
+    mentee: NDArray[np.int64]
+    mentor: NDArray[np.int64]
+    score: NDArray[np.float64]
+    start: NDArray[np.int64]
+    scored: list[Scored]
+
+    def __len__(self) -> int:
+        return len(self.scored)
+
+    def of(self, mentee_index: int) -> list[Scored]:
+        return self.scored[int(self.start[mentee_index]) : int(self.start[mentee_index + 1])]
+
+    def pair(self, mentee_index: int, mentor_index: int) -> Scored:
+        import numpy as np
+
+        lo, hi = int(self.start[mentee_index]), int(self.start[mentee_index + 1])
+        return self.scored[lo + int(np.flatnonzero(self.mentor[lo:hi] == mentor_index)[0])]
 
 
 def eligible_edges(mentors: Sequence[Mentor], mentees: Sequence[Mentee]) -> Edges:
     """Every eligible (mentee, mentor) pair with its score; mentors are looked up by goal skill."""
-    by_skill: dict[int, list[Mentor]] = defaultdict(list)
-    for mentor in mentors:
+    import numpy as np
+
+    by_skill: dict[int, list[tuple[int, Mentor]]] = defaultdict(list)
+    for j, mentor in enumerate(mentors):
         for skill_id in mentor.skills:
-            by_skill[skill_id].append(mentor)
-    edges: Edges = {}
-    for mentee in mentees:
-        seen: set[str] = set()
-        found = []
+            by_skill[skill_id].append((j, mentor))
+    rows: list[int] = []
+    cols: list[int] = []
+    found: list[Scored] = []
+    start = [0]
+    for i, mentee in enumerate(mentees):
+        seen: set[int] = set()
         for skill_id in mentee.goals:
-            for mentor in by_skill.get(skill_id, ()):
-                if mentor.id in seen:
+            for j, mentor in by_skill.get(skill_id, ()):
+                if j in seen:
                     continue
-                seen.add(mentor.id)
+                seen.add(j)
                 scored = score(mentor, mentee)
                 if scored is not None:
+                    rows.append(i)
+                    cols.append(j)
                     found.append(scored)
-        edges[mentee.id] = found
-    return edges
+        start.append(len(found))
+    return Edges(
+        mentee=np.array(rows, dtype=np.int64),
+        mentor=np.array(cols, dtype=np.int64),
+        score=np.array([s.score for s in found], dtype=np.float64),
+        start=np.array(start, dtype=np.int64),
+        scored=found,
+    )
 
 
 def _unmatched_reason(mentee: Mentee, mentors: Sequence[Mentor], has_edges: bool) -> str:
@@ -75,18 +116,32 @@ def _result(
     seconds: float,
     solver: str,
 ) -> CohortResult:
-    unmatched = {m.id: _unmatched_reason(m, mentors, bool(edges.get(m.id))) for m in mentees if m.id not in chosen}
+    unmatched = {
+        m.id: _unmatched_reason(m, mentors, bool(edges.of(i))) for i, m in enumerate(mentees) if m.id not in chosen
+    }
     return CohortResult(chosen, unmatched, round(sum(s.score for s in chosen.values()), 6), seconds, solver)
 
 
-def _slots(mentors: Sequence[Mentor]) -> tuple[dict[str, list[int]], int]:
-    columns: dict[str, list[int]] = {}
-    n = 0
-    for mentor in mentors:
-        free = max(0, mentor.capacity - mentor.active_mentees) if mentor.accepting else 0
-        columns[mentor.id] = list(range(n, n + free))
-        n += free
-    return columns, n
+def _free_places(mentors: Sequence[Mentor]) -> list[int]:
+    return [max(0, m.capacity - m.active_mentees) if m.accepting else 0 for m in mentors]
+
+
+def _places(
+    mentors: Sequence[Mentor], edges: Edges
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """The usable places and every eligible pair repeated once per place of its mentor: (owner mentor of each
+    place, place index, mentee index, score) of each (place, mentee) edge. A mentor gets min(places left,
+    eligible mentees) places: more could never all be filled."""
+    import numpy as np
+
+    degree = np.bincount(edges.mentor, minlength=len(mentors))
+    places = np.minimum(np.array(_free_places(mentors), dtype=np.int64), degree)
+    first = np.cumsum(places) - places  # each mentor's first place index
+    owner = np.repeat(np.arange(len(mentors), dtype=np.int64), places)
+    reps = places[edges.mentor]
+    edge_first = np.repeat(np.cumsum(reps) - reps, reps)  # where each edge's run of copies starts
+    place = np.repeat(first[edges.mentor], reps) + (np.arange(int(reps.sum()), dtype=np.int64) - edge_first)
+    return owner, place, np.repeat(edges.mentee, reps), np.repeat(edges.score, reps)
 
 
 def solve_exact(mentors: Sequence[Mentor], mentees: Sequence[Mentee], edges: Edges | None = None) -> CohortResult:
@@ -96,68 +151,54 @@ def solve_exact(mentors: Sequence[Mentor], mentees: Sequence[Mentee], edges: Edg
 
     edges = eligible_edges(mentors, mentees) if edges is None else edges
     started = time.perf_counter()
-    columns, n_slots = _slots(mentors)
-    best = max((s.score for found in edges.values() for s in found), default=0.0)
-    big = best + 1.0
-    rows, cols, costs = [], [], []
-    for i, mentee in enumerate(mentees):
-        for scored in edges.get(mentee.id, ()):
-            for col in columns[scored.mentor_id]:
-                rows.append(i)
-                cols.append(col)
-                costs.append(big - scored.score)
-        rows.append(i)
-        cols.append(n_slots + i)  # this mentee's own "unmatched" column
-        costs.append(big)
-    graph = csr_matrix(
-        (np.array(costs), (np.array(rows), np.array(cols))), shape=(len(mentees), n_slots + len(mentees))
-    )
-    _, assigned = min_weight_full_bipartite_matching(graph)
-    slot_owner = {col: mentor_id for mentor_id, cols_ in columns.items() for col in cols_}
+    owner, place, mentee, scores = _places(mentors, edges)
+    n_places, n_mentees = len(owner), len(mentees)
     chosen: dict[str, Scored] = {}
-    for i, mentee in enumerate(mentees):
-        col = int(assigned[i])
-        if col < n_slots:
-            mentor_id = slot_owner[col]
-            chosen[mentee.id] = next(s for s in edges[mentee.id] if s.mentor_id == mentor_id)
+    if len(place):
+        big = float(scores.max()) + 1.0
+        rows = np.concatenate([place, np.arange(n_places)])
+        cols = np.concatenate([mentee, n_mentees + np.arange(n_places)])  # each place's own "empty" column
+        costs = np.concatenate([big - scores, np.full(n_places, big)])
+        graph = csr_matrix((costs, (rows, cols)), shape=(n_places, n_mentees + n_places))
+        assigned = min_weight_full_bipartite_matching(graph)[1]
+        for p in np.flatnonzero(assigned < n_mentees):
+            i = int(assigned[p])
+            chosen[mentees[i].id] = edges.pair(i, int(owner[p]))
     return _result(mentees, mentors, edges, chosen, time.perf_counter() - started, "lapjvsp-sparse")
 
 
 def solve_dense(mentors: Sequence[Mentor], mentees: Sequence[Mentee], edges: Edges | None = None) -> CohortResult:
-    """Reference: the full (mentees * places) score matrix through linear_sum_assignment (exact, dense)."""
+    """Reference: the full (mentees x places) score matrix through linear_sum_assignment (exact, dense)."""
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
     edges = eligible_edges(mentors, mentees) if edges is None else edges
     started = time.perf_counter()
-    columns, n_slots = _slots(mentors)
-    matrix = np.zeros((len(mentees), max(n_slots, 1)))
-    for i, mentee in enumerate(mentees):
-        for scored in edges.get(mentee.id, ()):
-            for col in columns[scored.mentor_id]:
-                matrix[i, col] = scored.score
+    owner, place, mentee, scores = _places(mentors, edges)
+    matrix = np.zeros((len(mentees), max(len(owner), 1)))
+    matrix[mentee, place] = scores
     row_ind, col_ind = linear_sum_assignment(matrix, maximize=True)
-    slot_owner = {col: mentor_id for mentor_id, cols_ in columns.items() for col in cols_}
     chosen: dict[str, Scored] = {}
-    for i, col in zip(row_ind, col_ind, strict=True):
+    for i, col in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
         if matrix[i, col] > 0:
-            mentee = mentees[int(i)]
-            chosen[mentee.id] = next(s for s in edges[mentee.id] if s.mentor_id == slot_owner[int(col)])
+            chosen[mentees[i].id] = edges.pair(i, int(owner[col]))
     return _result(mentees, mentors, edges, chosen, time.perf_counter() - started, "linear-sum-assignment-dense")
 
 
 def solve_greedy(mentors: Sequence[Mentor], mentees: Sequence[Mentee], edges: Edges | None = None) -> CohortResult:
-    """Baseline: best remaining pair first."""
+    """Baseline: best remaining pair first (ties by mentee, then mentor order)."""
+    import numpy as np
+
     edges = eligible_edges(mentors, mentees) if edges is None else edges
     started = time.perf_counter()
-    room = {m.id: (max(0, m.capacity - m.active_mentees) if m.accepting else 0) for m in mentors}
-    pairs = sorted(
-        ((s.score, mentee_id, s) for mentee_id, found in edges.items() for s in found),
-        key=lambda p: (-p[0], p[1], p[2].mentor_id),
-    )
+    room = _free_places(mentors)
+    taken = [False] * len(mentees)
     chosen: dict[str, Scored] = {}
-    for _, mentee_id, scored in pairs:
-        if mentee_id not in chosen and room[scored.mentor_id] > 0:
-            chosen[mentee_id] = scored
-            room[scored.mentor_id] -= 1
+    mentee_of, mentor_of = edges.mentee.tolist(), edges.mentor.tolist()
+    for e in np.lexsort((edges.mentor, edges.mentee, -edges.score)).tolist():
+        i, j = mentee_of[e], mentor_of[e]
+        if not taken[i] and room[j] > 0:
+            taken[i] = True
+            room[j] -= 1
+            chosen[mentees[i].id] = edges.scored[e]
     return _result(mentees, mentors, edges, chosen, time.perf_counter() - started, "greedy")

@@ -135,7 +135,7 @@ def test_a_better_skill_match_never_scores_lower(base: Mentor, who: Mentee, skil
 
 def brute_force_best(mentors: list[Mentor], mentees: list[Mentee]) -> float:
     edges = eligible_edges(mentors, mentees)
-    options = [[None, *edges[e.id]] for e in mentees]
+    options = [[None, *edges.of(i)] for i in range(len(mentees))]
     best = 0.0
     for combo in itertools.product(*options):
         used: dict[str, int] = {}
