@@ -177,23 +177,37 @@ class MatchingRepo:
             found.append(mentee or Mentee(id=str(user_id), goals={}, languages=frozenset()))
         return found
 
-    def save_run(
+    def queue_run(self, program_id: UUID, created_by: UUID) -> UUID | None:
+        """A queued run of the program's cohort; None if there is no such program."""
+        row = self.conn.execute(
+            "insert into public.cohort_runs (program_id, created_by)"
+            " select id, %s from public.programs where id = %s returning id",
+            (created_by, program_id),
+        ).fetchone()
+        return row["id"] if row else None
+
+    def claim_run(self, run_id: UUID) -> UUID | None:
+        """Queued -> running, once: the program id, or None if the run was already claimed (or does not exist)."""
+        row = self.conn.execute(
+            "update public.cohort_runs set status = 'running' where id = %s and status = 'queued' returning program_id",
+            (run_id,),
+        ).fetchone()
+        return row["program_id"] if row else None
+
+    def complete_run(
         self,
-        program_id: UUID,
-        created_by: UUID,
+        run_id: UUID,
         total: float,
         solver: str,
         solve_ms: int,
         matches: list[tuple[str, str, float, dict[str, Any]]],
         unmatched: list[tuple[str, str]],
-    ) -> UUID:
-        row = self.conn.execute(
-            "insert into public.cohort_runs (program_id, total_score, solver, solve_ms, created_by)"
-            " values (%s, %s, %s, %s, %s) returning id",
-            (program_id, total, solver, solve_ms, created_by),
-        ).fetchone()
-        assert row is not None
-        run_id: UUID = row["id"]
+    ) -> None:
+        self.conn.execute(
+            "update public.cohort_runs set status = 'proposed', total_score = %s, solver = %s, solve_ms = %s,"
+            " finished_at = now() where id = %s and status = 'running'",
+            (total, solver, solve_ms, run_id),
+        )
         with self.conn.cursor() as cur:
             cur.executemany(
                 "insert into public.proposed_matches (run_id, mentee_id, mentor_id, score, explanation)"
@@ -204,7 +218,13 @@ class MatchingRepo:
                 "insert into public.unmatched_mentees (run_id, mentee_id, reason) values (%s, %s, %s)",
                 [(run_id, mentee, reason) for mentee, reason in unmatched],
             )
-        return run_id
+
+    def fail_run(self, run_id: UUID, error: str) -> None:
+        self.conn.execute(
+            "update public.cohort_runs set status = 'failed', error = %s, finished_at = now()"
+            " where id = %s and status in ('queued', 'running')",
+            (error[:2000], run_id),
+        )
 
     def run(self, run_id: UUID) -> dict[str, Any] | None:
         head = self.conn.execute("select * from public.cohort_runs where id = %s", (run_id,)).fetchone()

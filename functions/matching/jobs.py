@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from matching.logic import expire_requests, run_cohort
+from matching.logic import expire_requests, queue_run, solve_cohort_run
 from shared.app import scheduled_entry
 from shared.errors import BadRequest
 from shared.observability import logger
@@ -14,11 +14,16 @@ expire_requests_handler = scheduled_entry(expire_requests, metric_prefix="mentor
 
 
 def cohort_handler(event: dict[str, Any], context: Any) -> dict[str, str]:
-    """Asynchronous cohort run: invoke with {"program_id": ..., "requested_by": ...} (an admin's user id)."""
+    """Asynchronous cohort run. Invoked with {"run_id": ...} for a run queued through HTTP, or directly with
+    {"program_id": ..., "requested_by": ...} (an admin's user id), which queues one first."""
     try:
-        program_id, requested_by = UUID(str(event["program_id"])), UUID(str(event["requested_by"]))
+        if "run_id" in event:
+            run_id = UUID(str(event["run_id"]))
+        else:
+            program_id, requested_by = UUID(str(event["program_id"])), UUID(str(event["requested_by"]))
+            run_id = queue_run(program_id, requested_by)
     except (KeyError, ValueError) as exc:
-        raise BadRequest("the event needs program_id and requested_by") from exc
-    run_id = run_cohort(program_id=program_id, requested_by=requested_by)
-    logger.info("cohort run stored", extra={"run_id": str(run_id), "program_id": str(program_id)})
-    return {"run_id": str(run_id)}
+        raise BadRequest("the event needs run_id, or program_id and requested_by") from exc
+    solved = solve_cohort_run(run_id)
+    logger.info("cohort run done" if solved else "cohort run already claimed", extra={"run_id": str(run_id)})
+    return {"run_id": str(run_id), "status": "proposed" if solved else "skipped"}

@@ -21,7 +21,8 @@ from matching.models import (
 from matching.scoring import Scored, top_k
 from shared import db
 from shared.auth import Principal
-from shared.errors import Forbidden, NotFound, Unprocessable
+from shared.errors import BadGateway, Forbidden, NotFound, Unprocessable
+from shared.settings import get_settings
 
 REQUEST_TTL_DAYS = 7
 POOL_FACTOR = 5
@@ -95,51 +96,88 @@ def _require_admin(principal: Principal) -> None:
         raise Forbidden("only platform admins run cohort matching")
 
 
-def run_cohort(*, program_id: UUID, requested_by: UUID, today: datetime | None = None) -> UUID:
-    """Solve a program's cohort exactly and store the proposal (the admin confirms it later). Reads every
-    member's profile, so it runs as the system after the caller was checked (HTTP) or from the async job."""
+def solve_cohort_run(run_id: UUID, today: datetime | None = None) -> bool:
+    """Solve a queued cohort run exactly and store the proposal (an admin confirms it later). Claims the run
+    first, so a repeated delivery of the same job does nothing (returns False). A failure marks the run failed
+    with the reason, then propagates (the async invocation's failure destination gets the event). Reads every
+    member's profile, so it runs as the system: callers were checked when the run was queued."""
     from matching.cohort import solve_exact
 
     week_of = (today or datetime.now(UTC)).date()
     with db.transaction() as conn:
-        repo = MatchingRepo(conn)
-        members = repo.program_members(program_id)
-        if members is None:
-            raise NotFound("program not found", field="program_id")
-        mentor_ids, mentee_ids = members
-        mentors, mentees = repo.mentors(mentor_ids, week_of), repo.mentees(mentee_ids, week_of)
-    started = time.perf_counter()
-    result = solve_exact(mentors, mentees)
-    solve_ms = int((time.perf_counter() - started) * 1000)
-    matches = [
-        (
-            mentee_id,
-            s.mentor_id,
-            s.score,
-            {
-                "components": s.components,
-                "skills": [asdict(c) for c in s.skills],
-                "overlap_hours": s.overlap_hours,
-                "languages": list(s.shared_languages),
-            },
-        )
-        for mentee_id, s in result.matches.items()
-    ]
+        program_id = MatchingRepo(conn).claim_run(run_id)
+    if program_id is None:
+        return False
+    try:
+        with db.transaction() as conn:
+            repo = MatchingRepo(conn)
+            members = repo.program_members(program_id)
+            mentor_ids, mentee_ids = members or ([], [])
+            mentors, mentees = repo.mentors(mentor_ids, week_of), repo.mentees(mentee_ids, week_of)
+        started = time.perf_counter()
+        result = solve_exact(mentors, mentees)
+        solve_ms = int((time.perf_counter() - started) * 1000)
+        matches = [
+            (
+                mentee_id,
+                s.mentor_id,
+                s.score,
+                {
+                    "components": s.components,
+                    "skills": [asdict(c) for c in s.skills],
+                    "overlap_hours": s.overlap_hours,
+                    "languages": list(s.shared_languages),
+                },
+            )
+            for mentee_id, s in result.matches.items()
+        ]
+        with db.transaction() as conn:
+            MatchingRepo(conn).complete_run(
+                run_id, result.total_score, result.solver, solve_ms, matches, list(result.unmatched.items())
+            )
+    except Exception as exc:
+        with db.transaction() as conn:
+            MatchingRepo(conn).fail_run(run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    return True
+
+
+def queue_run(program_id: UUID, requested_by: UUID) -> UUID:
     with db.transaction() as conn:
-        return MatchingRepo(conn).save_run(
-            program_id,
-            requested_by,
-            result.total_score,
-            result.solver,
-            solve_ms,
-            matches,
-            list(result.unmatched.items()),
+        run_id = MatchingRepo(conn).queue_run(program_id, requested_by)
+    if run_id is None:
+        raise NotFound("program not found", field="program_id")
+    return run_id
+
+
+def queue_cohort_run(*, program_id: UUID, requested_by: UUID) -> UUID:
+    """A queued run for the program, handed to the cohort function (COHORT_FUNCTION_NAME, invoked
+    asynchronously) or, where there is none (local stack, tests), solved right here."""
+    run_id = queue_run(program_id, requested_by)
+    function_name = get_settings().cohort_function_name
+    if function_name is None:
+        solve_cohort_run(run_id)
+        return run_id
+    import json
+
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    payload = {"run_id": str(run_id), "program_id": str(program_id), "requested_by": str(requested_by)}
+    try:
+        boto3.client("lambda").invoke(
+            FunctionName=function_name, InvocationType="Event", Payload=json.dumps(payload).encode()
         )
+    except (BotoCoreError, ClientError) as exc:
+        with db.transaction() as conn:
+            MatchingRepo(conn).fail_run(run_id, f"could not start the cohort function: {exc}")
+        raise BadGateway("the cohort solver could not be started; try again") from exc
+    return run_id
 
 
 def start_cohort_run(*, principal: Principal, program_id: UUID) -> CohortRunPublic:
     _require_admin(principal)
-    run_id = run_cohort(program_id=program_id, requested_by=principal.user_id)
+    run_id = queue_cohort_run(program_id=program_id, requested_by=principal.user_id)
     return get_cohort_run(principal=principal, run_id=run_id)
 
 

@@ -76,11 +76,13 @@ class UnmatchedPublic(BaseModel):
 class CohortRunPublic(BaseModel):
     id: UUID
     program_id: UUID
-    status: str
-    total_score: float
-    solver: str
-    solve_ms: int
+    status: str = Field(description="queued, running, proposed, confirmed, discarded or failed")
+    total_score: float | None
+    solver: str | None
+    solve_ms: int | None
+    error: str | None
     created_at: datetime
+    finished_at: datetime | None
     confirmed_at: datetime | None
     matches: list[CohortMatchPublic]
     unmatched: list[UnmatchedPublic]

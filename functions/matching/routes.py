@@ -52,8 +52,9 @@ async def end_mentorship(mentorship_id: UUID, user: User) -> MentorshipPublic:
     return logic.end_mentorship(principal=user, mentorship_id=mentorship_id)
 
 
-@router.post("/programs/{program_id}/cohort-runs", status_code=201, response_model=CohortRunPublic, tags=["cohorts"])
+@router.post("/programs/{program_id}/cohort-runs", status_code=202, response_model=CohortRunPublic, tags=["cohorts"])
 async def start_cohort_run(program_id: UUID, user: User) -> CohortRunPublic:
+    """Queues a run (202): the cohort function solves it; poll GET /cohort-runs/{id} until it is proposed."""
     return logic.start_cohort_run(principal=user, program_id=program_id)
 
 

@@ -52,6 +52,9 @@ class Settings(BaseModel):
     # Dispatcher: lease length (a crashed worker's claims come back after it) and attempts before dead-letter.
     delivery_lease_seconds: int = 300
     delivery_max_attempts: int = 5
+    # The cohort solver function, invoked asynchronously for each queued cohort run; unset (local stack, tests):
+    # the matching function solves the run in the request.
+    cohort_function_name: str | None = None
     # Database statement timeout applied per transaction (SET LOCAL), milliseconds.
     db_statement_timeout_ms: int = 5000
 

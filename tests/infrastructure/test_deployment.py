@@ -104,3 +104,12 @@ def test_only_the_cohort_job_carries_the_numeric_layer() -> None:
 
     for logical_id in functions():
         assert ("NumericLayer" in layers_of(logical_id)) == (logical_id == "CohortFunction"), logical_id
+
+
+def test_only_the_matching_function_may_start_the_cohort_function_and_knows_its_name() -> None:
+    for logical_id, props in functions().items():
+        invokes = "LambdaInvokePolicy" in str(props.get("Policies", []))
+        assert invokes == (logical_id == "MatchingFunction"), logical_id
+    matching = functions()["MatchingFunction"]
+    assert "CohortFunction" in str(matching["Policies"])
+    assert "CohortFunction" in str(matching["Environment"]["Variables"]["COHORT_FUNCTION_NAME"])

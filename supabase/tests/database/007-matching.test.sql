@@ -16,8 +16,8 @@ insert into public.mentee_goals values (:'mentee', :go, 1, 4);
 insert into public.availability_windows (user_id, weekday, start_minute, end_minute)
   values (:'mentor', 0, 600, 700), (:'mentee', 1, 600, 700);
 insert into public.programs (id, name) values ('dddddddd-0000-4000-8000-000000000001', 'Cohort');
-insert into public.cohort_runs (id, program_id, total_score, solver, solve_ms)
-  values ('dddddddd-0000-4000-8000-000000000002', 'dddddddd-0000-4000-8000-000000000001', 1, 'x', 1);
+insert into public.cohort_runs (id, program_id, status, total_score, solver, solve_ms)
+  values ('dddddddd-0000-4000-8000-000000000002', 'dddddddd-0000-4000-8000-000000000001', 'proposed', 1, 'x', 1);
 
 -- anon ------------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();

@@ -210,9 +210,9 @@ def test_cohort_run_is_proposed_exactly_and_confirmed_by_an_admin(
 
     assert call("POST", f"/programs/{program}/cohort-runs", mentees[0]).status == 403
     run = call("POST", f"/programs/{program}/cohort-runs", admin)
-    assert run.status == 201, run.text
+    assert run.status == 202, run.text
     body = run.json()
-    assert body["status"] == "proposed"
+    assert body["status"] == "proposed"  # no cohort function configured: solved in the request
     assert len(body["matches"]) == 2
     assert {m["mentor_id"] for m in body["matches"]} == {str(a.id), str(b.id)}
     (unmatched,) = body["unmatched"]
@@ -224,6 +224,128 @@ def test_cohort_run_is_proposed_exactly_and_confirmed_by_an_admin(
     assert call("POST", f"/cohort-runs/{body['id']}/confirm", admin).status == 409
     rows = admin_conn.execute("select status::text, count(*) from public.mentorships group by 1").fetchall()
     assert rows == [("active", 2)]
+
+
+@pytest.fixture
+def cohort_program(
+    make_mentor: Any, make_user: Any, admin_conn: psycopg.Connection[Any], skills: dict[str, int]
+) -> str:
+    """A program with one mentor (one place) and two mentees who both want that mentor's skill."""
+    mentor = make_mentor("Solo", {"python": 5}, capacity=1)
+    row = admin_conn.execute("insert into public.programs (name) values ('Queue cohort') returning id").fetchone()
+    assert row is not None
+    program = str(row[0])
+    admin_conn.execute("insert into public.program_members values (%s, %s, 'mentor')", (program, mentor.id))
+    for _ in range(2):
+        user = make_user()
+        admin_conn.execute("insert into public.mentee_profiles (user_id) values (%s)", (user.id,))
+        admin_conn.execute("insert into public.mentee_goals values (%s, %s, 1, 3)", (user.id, skills["python"]))
+        admin_conn.execute("insert into public.program_members values (%s, %s, 'mentee')", (program, user.id))
+    return program
+
+
+class FakeLambda:
+    """Stands in for boto3's Lambda client: records asynchronous invocations, or fails like the service."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.calls: list[dict[str, Any]] = []
+
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        from botocore.exceptions import ClientError
+
+        if self.fail:
+            raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}}, "Invoke")
+        self.calls.append(kwargs)
+        return {"StatusCode": 202}
+
+
+def test_with_a_cohort_function_the_run_is_queued_and_solved_once_by_the_job(
+    cohort_program: str, make_user: Any, admin_conn: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import boto3
+
+    from matching.jobs import cohort_handler
+    from shared.settings import get_settings
+
+    fake = FakeLambda()
+    monkeypatch.setattr(boto3, "client", lambda service, **_: fake if service == "lambda" else None)
+    monkeypatch.setenv("COHORT_FUNCTION_NAME", "skillswap-cohort")
+    get_settings.cache_clear()
+    admin = make_user(app_role="admin")
+    try:
+        reply = call("POST", f"/programs/{cohort_program}/cohort-runs", admin)
+    finally:
+        monkeypatch.delenv("COHORT_FUNCTION_NAME")
+        get_settings.cache_clear()
+    assert reply.status == 202, reply.text
+    queued = reply.json()
+    assert (queued["status"], queued["matches"], queued["total_score"]) == ("queued", [], None)
+    (invocation,) = fake.calls
+    assert invocation["FunctionName"] == "skillswap-cohort"
+    assert invocation["InvocationType"] == "Event"
+    event = json.loads(invocation["Payload"])
+    assert event["run_id"] == queued["id"]
+
+    assert cohort_handler(event, LambdaContext()) == {"run_id": queued["id"], "status": "proposed"}
+    assert cohort_handler(event, LambdaContext()) == {"run_id": queued["id"], "status": "skipped"}  # redelivery
+    solved = call("GET", f"/cohort-runs/{queued['id']}", admin).json()
+    assert solved["status"] == "proposed"
+    assert len(solved["matches"]) == 1
+    assert len(solved["unmatched"]) == 1
+    assert "places ran out" in solved["unmatched"][0]["reason"]
+    count = admin_conn.execute("select count(*) from public.proposed_matches where run_id = %s", (queued["id"],))
+    assert count.fetchone() == (1,)
+
+
+def test_a_cohort_function_that_cannot_be_started_is_a_502_and_a_failed_run(
+    cohort_program: str, make_user: Any, admin_conn: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    from shared.settings import get_settings
+
+    monkeypatch.setattr(boto3, "client", lambda service, **_: FakeLambda(fail=True))
+    monkeypatch.setenv("COHORT_FUNCTION_NAME", "skillswap-cohort")
+    get_settings.cache_clear()
+    try:
+        reply = call("POST", f"/programs/{cohort_program}/cohort-runs", make_user(app_role="admin"))
+    finally:
+        monkeypatch.delenv("COHORT_FUNCTION_NAME")
+        get_settings.cache_clear()
+    assert reply.status == 502
+    assert reply.headers["content-type"].startswith("application/problem+json")
+    row = admin_conn.execute("select status, error from public.cohort_runs where program_id = %s", (cohort_program,))
+    found = row.fetchone()
+    assert found is not None
+    assert found[0] == "failed"
+    assert found[1].startswith("could not start the cohort function: An error occurred (TooManyRequestsException)")
+
+
+def test_a_solver_failure_marks_the_run_failed_with_the_reason(
+    cohort_program: str, make_user: Any, admin_conn: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matching.cohort
+    from matching.jobs import cohort_handler
+
+    def broken(*_: Any) -> Any:
+        raise MemoryError("graph too large")
+
+    monkeypatch.setattr(matching.cohort, "solve_exact", broken)
+    admin = make_user(app_role="admin")
+    with pytest.raises(MemoryError):
+        cohort_handler({"program_id": cohort_program, "requested_by": str(admin.id)}, LambdaContext())
+    row = admin_conn.execute(
+        "select id, status, error from public.cohort_runs where program_id = %s", (cohort_program,)
+    )
+    found = row.fetchone()
+    assert found is not None
+    run_id, status, error = found
+    assert (status, error) == ("failed", "MemoryError: graph too large")
+    assert call("POST", f"/cohort-runs/{run_id}/confirm", admin).status == 409
+    assert call("POST", "/programs/00000000-0000-4000-8000-000000000000/cohort-runs", admin).status == 404
 
 
 def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: User) -> None:
