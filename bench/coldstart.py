@@ -3,8 +3,9 @@
 For each function in template.yaml: a fresh interpreter (`python -S`: only the built function folder and the
 built dependencies layer on the path, as in Lambda) imports the handler module and serves its first request
 (GET /health through the Function URL event, or its schedule event); the same for a hello-world FastAPI +
-Mangum handler; medians of alternating runs. Prints `init_ratio_<function>` (ours ÷ hello world) and
-`size_mb_<function>` (built function + layer, unzipped) as one JSON object on the last line.
+Mangum handler; medians of alternating runs. Each is timed from spawning the interpreter until the first event
+has been served (interpreter start-up included, its teardown after that not). Prints `init_ratio_<function>`
+(ours ÷ hello world) and `size_mb_<function>` (built function + layer, unzipped) as one JSON object on the last line.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ ctx = type("Ctx", (), {"function_name": "bench", "memory_limit_in_mb": 512, "aws
                        "get_remaining_time_in_millis": lambda self: 30000})()
 result = handler(event, ctx)
 assert not isinstance(result, dict) or result.get("statusCode", 200) == 200, result
+sys.stderr.write("\n__served__\n")
+sys.stderr.flush()
 """
 
 
@@ -52,25 +55,30 @@ def ensure_built() -> None:
 
 
 def cold_start(function_dir: Path, handler: str, kind: str, env: dict[str, str]) -> float:
+    """Seconds from spawning the interpreter until it has served its first event (the child says so on
+    stderr); its teardown afterwards is not part of a cold start (a Lambda container stays up) and is left out."""
     layer = BUILD / "DepsLayer" / "python"
+    args = [str(function_dir), str(layer), handler, kind, str(ROOT / "bench" / "coldstart_probe")]
     started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-S",
-            "-c",
-            PROBE,
-            str(function_dir),
-            str(layer),
-            handler,
-            kind,
-            str(ROOT / "bench" / "coldstart_probe"),
-        ],
-        check=True,
+    child = subprocess.Popen(
+        [sys.executable, "-S", "-c", PROBE, *args],
         env=env,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    return time.perf_counter() - started
+    assert child.stderr is not None
+    seen: list[str] = []
+    served = None
+    for line in child.stderr:
+        if line.strip() == "__served__":
+            served = time.perf_counter() - started
+            break
+        seen.append(line)
+    rest = child.stderr.read()
+    if child.wait(timeout=60) != 0 or served is None:
+        raise RuntimeError(f"{handler} did not serve its first event:\n{''.join(seen)}{rest}")
+    return served
 
 
 def size_mb(path: Path) -> float:

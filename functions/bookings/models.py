@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+
+from shared.schema import Model, Strict
 
 
 class SessionFormat(StrEnum):
@@ -35,10 +37,6 @@ class BookingStatus(StrEnum):
 class Attendance(StrEnum):
     ATTENDED = "attended"
     NO_SHOW = "no_show"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _valid_timezone(value: str) -> str:
@@ -145,13 +143,13 @@ class SessionCancel(Strict):
     reason: str | None = Field(None, max_length=1000)
 
 
-class SkillRef(BaseModel):
+class SkillRef(Model):
     id: int
     slug: str
     name: str
 
 
-class SessionPublic(BaseModel):
+class SessionPublic(Model):
     id: UUID
     host_id: UUID
     host_name: str
@@ -181,7 +179,7 @@ class SessionPublic(BaseModel):
     updated_at: datetime
 
 
-class SessionsPublic(BaseModel):
+class SessionsPublic(Model):
     data: list[SessionPublic]
     next_cursor: str | None
 
@@ -207,14 +205,14 @@ class SessionSearch(Strict):
         return value
 
 
-class RefundPublic(BaseModel):
+class RefundPublic(Model):
     amount: int
     currency: str
     percent: int
     status: str
 
 
-class PaymentPublic(BaseModel):
+class PaymentPublic(Model):
     """What the web client needs to collect the money for a held seat with Stripe.js."""
 
     payment_intent_id: str
@@ -224,7 +222,7 @@ class PaymentPublic(BaseModel):
     status: str
 
 
-class BookingPublic(BaseModel):
+class BookingPublic(Model):
     id: UUID
     session_id: UUID
     learner_id: UUID
@@ -245,11 +243,11 @@ class BookingPublic(BaseModel):
     payment: PaymentPublic | None = Field(None, description="for a held seat: how to pay for it")
 
 
-class BookingsPublic(BaseModel):
+class BookingsPublic(Model):
     data: list[BookingPublic]
 
 
-class ParticipantPublic(BaseModel):
+class ParticipantPublic(Model):
     booking_id: UUID
     learner_id: UUID
     display_name: str
@@ -260,7 +258,7 @@ class ParticipantPublic(BaseModel):
     booked_at: datetime
 
 
-class ParticipantsPublic(BaseModel):
+class ParticipantsPublic(Model):
     session_id: UUID
     data: list[ParticipantPublic]
 
@@ -274,7 +272,7 @@ class ReviewCreate(Strict):
     comment: str = Field("", max_length=4000)
 
 
-class ReviewPublic(BaseModel):
+class ReviewPublic(Model):
     id: UUID
     booking_id: UUID
     session_id: UUID
@@ -284,13 +282,13 @@ class ReviewPublic(BaseModel):
     created_at: datetime
 
 
-class HostRatingPublic(BaseModel):
+class HostRatingPublic(Model):
     host_id: UUID
     reviews: int
     average_rating: float | None
 
 
-class SessionFeedback(BaseModel):
+class SessionFeedback(Model):
     session_id: UUID
     title: str
     starts_at: datetime
@@ -300,7 +298,7 @@ class SessionFeedback(BaseModel):
     no_shows: int
 
 
-class FeedbackSummaryPublic(BaseModel):
+class FeedbackSummaryPublic(Model):
     host_id: UUID
     reviews: int
     average_rating: float | None
@@ -308,7 +306,7 @@ class FeedbackSummaryPublic(BaseModel):
     recent_comments: list[ReviewPublic]
 
 
-class HostSessionPublic(BaseModel):
+class HostSessionPublic(Model):
     id: UUID
     title: str
     format: SessionFormat
@@ -322,11 +320,11 @@ class HostSessionPublic(BaseModel):
     cancelled: int
 
 
-class HostSessionsPublic(BaseModel):
+class HostSessionsPublic(Model):
     data: list[HostSessionPublic]
 
 
-class PlanPublic(BaseModel):
+class PlanPublic(Model):
     id: str
     name: str
     amount: int
@@ -334,7 +332,7 @@ class PlanPublic(BaseModel):
     billing_interval: str
 
 
-class PlansPublic(BaseModel):
+class PlansPublic(Model):
     data: list[PlanPublic]
 
 
@@ -343,7 +341,7 @@ class MembershipCreate(Strict):
     payment_method_id: str = Field(min_length=3, max_length=255, pattern=r"^pm_[A-Za-z0-9_]+$")
 
 
-class MembershipPublic(BaseModel):
+class MembershipPublic(Model):
     subscription_id: str
     status: str
 
@@ -352,6 +350,6 @@ class PayoutOnboarding(Strict):
     return_url: str = Field(pattern=r"^https://\S+$", max_length=2000)
 
 
-class PayoutOnboardingPublic(BaseModel):
+class PayoutOnboardingPublic(Model):
     account_id: str
     onboarding_url: str

@@ -6,14 +6,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from shared.schema import Model, Strict
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class SkillExplanation(BaseModel):
+class SkillExplanation(Model):
     skill_id: int
     mentor_level: int
     current_level: int
@@ -21,7 +19,7 @@ class SkillExplanation(BaseModel):
     gap_covered: float = Field(description="share of the level gap (target - current) the mentor covers")
 
 
-class RecommendationPublic(BaseModel):
+class RecommendationPublic(Model):
     mentor_id: UUID
     display_name: str
     score: float
@@ -34,7 +32,7 @@ class RecommendationPublic(BaseModel):
     notes: list[str]
 
 
-class RecommendationsPublic(BaseModel):
+class RecommendationsPublic(Model):
     data: list[RecommendationPublic]
 
 
@@ -43,7 +41,7 @@ class MentorshipRequestCreate(Strict):
     message: str = Field("", max_length=2000)
 
 
-class MentorshipPublic(BaseModel):
+class MentorshipPublic(Model):
     id: UUID
     mentor_id: UUID
     mentee_id: UUID
@@ -57,23 +55,23 @@ class MentorshipPublic(BaseModel):
     mentee_name: str | None = None
 
 
-class MentorshipsPublic(BaseModel):
+class MentorshipsPublic(Model):
     data: list[MentorshipPublic]
 
 
-class CohortMatchPublic(BaseModel):
+class CohortMatchPublic(Model):
     mentee_id: UUID
     mentor_id: UUID
     score: float
     explanation: dict[str, Any]
 
 
-class UnmatchedPublic(BaseModel):
+class UnmatchedPublic(Model):
     mentee_id: UUID
     reason: str
 
 
-class CohortRunPublic(BaseModel):
+class CohortRunPublic(Model):
     id: UUID
     program_id: UUID
     status: str = Field(description="queued, running, proposed, confirmed, discarded or failed")
@@ -88,6 +86,6 @@ class CohortRunPublic(BaseModel):
     unmatched: list[UnmatchedPublic]
 
 
-class CohortConfirmedPublic(BaseModel):
+class CohortConfirmedPublic(Model):
     run_id: UUID
     mentorships_created: int

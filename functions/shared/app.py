@@ -13,7 +13,6 @@ import psycopg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import db
@@ -28,9 +27,10 @@ from shared.errors import (
     from_sqlstate,
 )
 from shared.observability import logger, metrics, traced
+from shared.schema import Model
 
 
-class HealthPublic(BaseModel):
+class HealthPublic(Model):
     status: str
     database: str
 

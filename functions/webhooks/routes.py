@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
+from shared.schema import Model
 from webhooks import logic
 
 router = APIRouter()
 
 
-class WebhookAck(BaseModel):
+class WebhookAck(Model):
     received: bool
     event_id: str
     outcome: str

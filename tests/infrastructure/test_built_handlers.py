@@ -44,15 +44,50 @@ def built() -> Path:
 
 
 def program_for(database_url: str, kind: str) -> str:
-    """An (empty) cohort program for the async cohort function to solve."""
+    """A cohort program for the async cohort function to solve: two mentees want the skill of one mentor with
+    one place, so the built solver (numpy and SciPy from the built layer) really runs."""
     if kind != "async":
         return ""
     import psycopg
 
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        row = conn.execute("insert into public.programs (name) values ('built-handler probe') returning id").fetchone()
+    tag = uuid.uuid4().hex[:10]
+    mentor, first, second = (str(uuid.uuid4()) for _ in range(3))
+    with psycopg.connect(database_url, autocommit=True) as conn, conn.transaction():
+        for user_id in (mentor, first, second):
+            conn.execute(
+                "insert into auth.users (id, aud, role, email) values (%s, 'authenticated', 'authenticated', %s)",
+                (user_id, f"{user_id}@built.test"),
+            )
+        skill = conn.execute(
+            "insert into public.skills (slug, name, category) values (%s, 'Probe', 'Probe') returning id",
+            (f"probe-{tag}",),
+        ).fetchone()
+        program = conn.execute("insert into public.programs (name) values ('built-handler probe') returning id")
+        program_id = program.fetchone()
+        assert skill is not None
+        assert program_id is not None
+        conn.execute("insert into public.mentor_profiles (user_id, capacity) values (%s, 1)", (mentor,))
+        conn.execute("insert into public.mentor_skills values (%s, %s, 5)", (mentor, skill[0]))
+        conn.execute("insert into public.program_members values (%s, %s, 'mentor')", (program_id[0], mentor))
+        for mentee, current in ((first, 1), (second, 3)):
+            conn.execute("insert into public.mentee_profiles (user_id) values (%s)", (mentee,))
+            conn.execute("insert into public.mentee_goals values (%s, %s, %s, 5)", (mentee, skill[0], current))
+            conn.execute("insert into public.program_members values (%s, %s, 'mentee')", (program_id[0], mentee))
+    return str(program_id[0])
+
+
+def proposal(database_url: str, run_id: str) -> tuple[str, int, int]:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "select status, (select count(*) from public.proposed_matches where run_id = r.id)::int,"
+            " (select count(*) from public.unmatched_mentees where run_id = r.id)::int"
+            " from public.cohort_runs r where id = %s",
+            (run_id,),
+        ).fetchone()
     assert row is not None
-    return str(row[0])
+    return row
 
 
 @pytest.mark.parametrize("logical_id", sorted(functions()))
@@ -95,7 +130,8 @@ def test_built_handler_serves_a_real_event(logical_id: str, built: Path, databas
         assert result["statusCode"] == 200, result
         assert json.loads(result["body"]) == {"status": "ok", "database": "reachable"}
     elif kind == "async":
-        assert uuid.UUID(result["run_id"])
+        assert result["status"] == "proposed", result
+        assert proposal(database_url, result["run_id"]) == ("proposed", 1, 1)
     else:
         assert isinstance(result, dict)
         assert all(isinstance(v, int) for v in result.values()), result
