@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from bookings.logic import expire_lapsed_holds
-from shared.app import scheduled_entry
+from shared.jobs import scheduled_entry
 
 sweep_handler = scheduled_entry(expire_lapsed_holds, metric_prefix="holds")

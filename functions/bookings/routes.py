@@ -32,7 +32,8 @@ from bookings.models import (
     SessionsPublic,
     SessionUpdate,
 )
-from shared.auth import Principal, current_user, optional_user
+from shared.auth import Principal
+from shared.deps import current_user, optional_user
 
 router = APIRouter()
 

@@ -6,8 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from matching.logic import expire_requests, queue_run, solve_cohort_run
-from shared.app import scheduled_entry
 from shared.errors import BadRequest
+from shared.jobs import scheduled_entry
 from shared.observability import logger
 
 expire_requests_handler = scheduled_entry(expire_requests, metric_prefix="mentorship_requests")

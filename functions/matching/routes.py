@@ -16,7 +16,8 @@ from matching.models import (
     MentorshipsPublic,
     RecommendationsPublic,
 )
-from shared.auth import Principal, current_user
+from shared.auth import Principal
+from shared.deps import current_user
 
 router = APIRouter()
 User = Annotated[Principal, Depends(current_user)]

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from reminders.logic import dispatch_due
-from shared.app import scheduled_entry
+from shared.jobs import scheduled_entry
 
 lambda_handler = scheduled_entry(dispatch_due, metric_prefix="deliveries")

@@ -17,8 +17,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from fastapi import Request
-
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import get_settings
 
@@ -147,25 +145,9 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def _signed_in(authorization: str | None) -> Principal:
+def signed_in(authorization: str | None) -> Principal:
+    """The signed-in user (role `authenticated`) behind an Authorization header; 401 or 403 otherwise."""
     principal = verify_token(bearer_token(authorization))
     if principal.role != "authenticated":
         raise Forbidden("this endpoint is for signed-in users")
     return principal
-
-
-# The dependencies read the header from the request rather than declaring a Header() parameter: FastAPI would
-# compile a validator for that parameter on every route that depends on them (a few ms of each cold start).
-async def current_user(request: Request) -> Principal:
-    """FastAPI dependency: the signed-in user (role `authenticated`); other roles get 403.
-
-    `async` on purpose (as are the routes): the work is done on the invoking thread, not in a worker thread,
-    so a Lambda container keeps its one database connection across invocations (see shared.app).
-    """
-    return _signed_in(request.headers.get("authorization"))
-
-
-async def optional_user(request: Request) -> Principal | None:
-    """FastAPI dependency for public reads: None without a token; a token that is sent must be valid."""
-    authorization = request.headers.get("authorization")
-    return None if authorization is None else _signed_in(authorization)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.app import scheduled_entry
+from shared.jobs import scheduled_entry
 from webhooks.logic import execute_refunds
 
 refunds_handler = scheduled_entry(execute_refunds, metric_prefix="refunds")

@@ -20,7 +20,8 @@ from infra.lambda_events import function_url_event, invoke
 from infra.localenv import LOCAL_JWT_SECRET
 from infra.token import mint_token
 from shared.app import create_app, lambda_entry
-from shared.auth import Principal, current_user
+from shared.auth import Principal
+from shared.deps import current_user
 from tests.jwt_forge import claims, hmac_signed, tamper_payload, unsigned
 
 EC_KEY = ec.generate_private_key(ec.SECP256R1())
