@@ -3,8 +3,11 @@ sweep's entry is bookings.jobs.sweep_handler.)"""
 
 from __future__ import annotations
 
-from bookings.routes import router
-from shared.app import create_app, lambda_entry
+from shared.coldstart import init_phase
 
-app = create_app(title="bookings", routers=[router])
-lambda_handler = lambda_entry(app)
+with init_phase():
+    from bookings.routes import router
+    from shared.app import create_app, lambda_entry
+
+    app = create_app(title="bookings", routers=[router])
+    lambda_handler = lambda_entry(app)

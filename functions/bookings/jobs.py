@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bookings.logic import expire_lapsed_holds
-from shared.jobs import scheduled_entry
+from shared.coldstart import init_phase
 
-sweep_handler = scheduled_entry(expire_lapsed_holds, metric_prefix="holds")
+with init_phase():
+    from bookings.logic import expire_lapsed_holds
+    from shared.jobs import scheduled_entry
+
+    sweep_handler = scheduled_entry(expire_lapsed_holds, metric_prefix="holds")

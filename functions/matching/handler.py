@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from matching.routes import router
-from shared.app import create_app, lambda_entry
+from shared.coldstart import init_phase
 
-app = create_app(title="matching", routers=[router])
-lambda_handler = lambda_entry(app)
+with init_phase():
+    from matching.routes import router
+    from shared.app import create_app, lambda_entry
+
+    app = create_app(title="matching", routers=[router])
+    lambda_handler = lambda_entry(app)

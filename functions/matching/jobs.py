@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from matching.logic import expire_requests, queue_run, solve_cohort_run
-from shared.errors import BadRequest
-from shared.jobs import scheduled_entry
-from shared.observability import logger
+from shared.coldstart import init_phase
 
-expire_requests_handler = scheduled_entry(expire_requests, metric_prefix="mentorship_requests")
+with init_phase():
+    from matching.logic import expire_requests, queue_run, solve_cohort_run
+    from shared.errors import BadRequest
+    from shared.jobs import scheduled_entry
+    from shared.observability import logger
+
+    expire_requests_handler = scheduled_entry(expire_requests, metric_prefix="mentorship_requests")
 
 
 def cohort_handler(event: dict[str, Any], context: Any) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from reminders.logic import dispatch_due
-from shared.jobs import scheduled_entry
+from shared.coldstart import init_phase
 
-lambda_handler = scheduled_entry(dispatch_due, metric_prefix="deliveries")
+with init_phase():
+    from reminders.logic import dispatch_due
+    from shared.jobs import scheduled_entry
+
+    lambda_handler = scheduled_entry(dispatch_due, metric_prefix="deliveries")

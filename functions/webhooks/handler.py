@@ -3,8 +3,11 @@ refund executor's entry is webhooks.jobs.refunds_handler.)"""
 
 from __future__ import annotations
 
-from shared.app import create_app, lambda_entry
-from webhooks.routes import router
+from shared.coldstart import init_phase
 
-app = create_app(title="webhooks", routers=[router])
-lambda_handler = lambda_entry(app)
+with init_phase():
+    from shared.app import create_app, lambda_entry
+    from webhooks.routes import router
+
+    app = create_app(title="webhooks", routers=[router])
+    lambda_handler = lambda_entry(app)

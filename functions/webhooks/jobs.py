@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from shared.jobs import scheduled_entry
-from webhooks.logic import execute_refunds
+from shared.coldstart import init_phase
 
-refunds_handler = scheduled_entry(execute_refunds, metric_prefix="refunds")
+with init_phase():
+    from shared.jobs import scheduled_entry
+    from webhooks.logic import execute_refunds
+
+    refunds_handler = scheduled_entry(execute_refunds, metric_prefix="refunds")
