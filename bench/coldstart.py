@@ -22,7 +22,7 @@ from infra.localenv import ROOT, function_env
 from tests.infrastructure.template import functions, layers_of, trigger_kind
 
 BUILD = ROOT / ".aws-sam" / "build"
-RUNS = int(os.environ.get("BENCH_COLDSTART_RUNS", "7"))
+RUNS = int(os.environ.get("BENCH_COLDSTART_RUNS", "11"))
 PROBE = r"""
 import sys, time
 sys.path[:0] = [sys.argv[1], sys.argv[2], sys.argv[5]]
