@@ -160,6 +160,10 @@ class MatchingRepo:
         return int(row["n"]) if row else 0
 
     # Cohorts -----------------------------------------------------------------------------------------
+    def fail_stale_runs(self) -> int:
+        row = self.conn.execute("select public.fail_stale_cohort_runs() as n").fetchone()
+        return int(row["n"]) if row else 0
+
     def program_members(self, program_id: UUID) -> tuple[list[UUID], list[UUID]] | None:
         if self.conn.execute("select 1 from public.programs where id = %s", (program_id,)).fetchone() is None:
             return None

@@ -86,8 +86,10 @@ def list_mentorships(*, principal: Principal) -> MentorshipsPublic:
 
 
 def expire_requests() -> dict[str, int]:
+    """The hourly sweep: unanswered requests past their time, and cohort runs whose job never finished."""
     with db.transaction() as conn:
-        return {"expired_requests": MatchingRepo(conn).expire_requests()}
+        repo = MatchingRepo(conn)
+        return {"expired_requests": repo.expire_requests(), "stale_cohort_runs": repo.fail_stale_runs()}
 
 
 # Cohorts ---------------------------------------------------------------------------------------------

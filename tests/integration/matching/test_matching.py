@@ -179,11 +179,17 @@ def test_unanswered_requests_expire_through_the_sweep(make_mentor: Any, mentee: 
 
     mentor = make_mentor("Slow", {"python": 5})
     request = call("POST", "/requests", mentee, {"mentor_id": str(mentor.id)}).json()
-    assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {"expired_requests": 0}
+    assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {
+        "expired_requests": 0,
+        "stale_cohort_runs": 0,
+    }
     admin_conn.execute(
         "update public.mentorships set expires_at = now() - interval '1 minute' where id = %s", (request["id"],)
     )
-    assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {"expired_requests": 1}
+    assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {
+        "expired_requests": 1,
+        "stale_cohort_runs": 0,
+    }
     assert call("POST", f"/requests/{request['id']}/accept", mentor).status == 409
 
 
@@ -346,6 +352,38 @@ def test_a_solver_failure_marks_the_run_failed_with_the_reason(
     assert (status, error) == ("failed", "MemoryError: graph too large")
     assert call("POST", f"/cohort-runs/{run_id}/confirm", admin).status == 409
     assert call("POST", "/programs/00000000-0000-4000-8000-000000000000/cohort-runs", admin).status == 404
+
+
+def test_the_hourly_sweep_fails_cohort_runs_whose_job_died(
+    cohort_program: str, make_user: Any, admin_conn: psycopg.Connection[Any]
+) -> None:
+    from matching.jobs import expire_requests_handler
+
+    admin = make_user(app_role="admin")
+    runs = {}
+    for status, age in (
+        ("running", "21 minutes"),
+        ("running", "5 minutes"),
+        ("queued", "8 hours"),
+        ("queued", "1 hour"),
+    ):
+        row = admin_conn.execute(
+            "insert into public.cohort_runs (program_id, status, created_by, created_at)"
+            " values (%s, %s, %s, now() - %s::interval) returning id",
+            (cohort_program, status, admin.id, age),
+        ).fetchone()
+        assert row is not None
+        runs[(status, age)] = str(row[0])
+    assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {
+        "expired_requests": 0,
+        "stale_cohort_runs": 2,
+    }
+    seen = {key: call("GET", f"/cohort-runs/{run_id}", admin).json() for key, run_id in runs.items()}
+    assert seen["running", "21 minutes"]["status"] == "failed"
+    assert "timed out" in seen["running", "21 minutes"]["error"]
+    assert seen["queued", "8 hours"]["status"] == "failed"
+    assert seen["running", "5 minutes"]["status"] == "running"
+    assert seen["queued", "1 hour"]["status"] == "queued"
 
 
 def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: User) -> None:
