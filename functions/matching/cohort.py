@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from matching.scoring import Mentee, Mentor, Scored, ineligible, score
+from matching.scoring import FULL_OVERLAP_HOURS, WEIGHTS, Mentee, Mentor, Scored, ineligible, merge, score
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,60 +40,125 @@ class CohortResult:
 
 @dataclass(frozen=True)
 class Edges:
-    """Every eligible (mentee, mentor) pair: parallel arrays in mentee order (mentee index, mentor index, score;
-    mentee i's pairs are positions start[i]..start[i+1]) and each pair's scored explanation."""
+    """Every eligible (mentee, mentor) pair as parallel arrays in mentee order: mentee index, mentor index and
+    score; mentee i's pairs are positions start[i]..start[i+1]. Explanations are made on demand, for the pairs
+    that are chosen."""
 
     mentee: NDArray[np.int64]
     mentor: NDArray[np.int64]
     score: NDArray[np.float64]
     start: NDArray[np.int64]
-    scored: list[Scored]
+    mentors: Sequence[Mentor]
+    mentees: Sequence[Mentee]
 
     def __len__(self) -> int:
-        return len(self.scored)
+        return len(self.mentee)
+
+    def count(self, mentee_index: int) -> int:
+        return int(self.start[mentee_index + 1] - self.start[mentee_index])
+
+    def explain(self, mentee_index: int, mentor_index: int) -> Scored:
+        scored = score(self.mentors[mentor_index], self.mentees[mentee_index])
+        assert scored is not None, "explained an ineligible pair"
+        return scored
 
     def of(self, mentee_index: int) -> list[Scored]:
-        return self.scored[int(self.start[mentee_index]) : int(self.start[mentee_index + 1])]
-
-    def pair(self, mentee_index: int, mentor_index: int) -> Scored:
-        import numpy as np
-
         lo, hi = int(self.start[mentee_index]), int(self.start[mentee_index + 1])
-        return self.scored[lo + int(np.flatnonzero(self.mentor[lo:hi] == mentor_index)[0])]
+        return [self.explain(mentee_index, int(j)) for j in self.mentor[lo:hi]]
+
+
+def _padded_weeks(weeks: Sequence[tuple[tuple[int, int], ...]]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each person's merged UTC week as rows of interval starts and ends, padded with empty (0, 0) intervals."""
+    import numpy as np
+
+    merged = [merge(week) for week in weeks]
+    width = max((len(week) for week in merged), default=0)
+    starts = np.zeros((len(merged), max(width, 1)), dtype=np.int64)
+    ends = np.zeros_like(starts)
+    for row, week in enumerate(merged):
+        for col, (lo, hi) in enumerate(week):
+            starts[row, col], ends[row, col] = lo, hi
+    return starts, ends
+
+
+def _language_overlap(
+    mentors: Sequence[Mentor], mentees: Sequence[Mentee], rows: NDArray[np.int64], cols: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """1.0 where the pair shares a language: one bit per language, one AND per pair."""
+    import numpy as np
+
+    codes = {c for m in mentors for c in m.languages} | {c for e in mentees for c in e.languages}
+    vocabulary = {code: bit for bit, code in enumerate(sorted(codes))}
+    if len(vocabulary) > 63:  # more languages than bits: one set intersection per pair
+        return np.array(
+            [1.0 if mentees[i].languages & mentors[j].languages else 0.0 for i, j in zip(rows, cols, strict=True)]
+        )
+
+    def masks(people: Sequence[Mentor] | Sequence[Mentee]) -> NDArray[np.int64]:
+        return np.array([sum(1 << vocabulary[c] for c in p.languages) for p in people], dtype=np.int64)
+
+    shared = masks(mentees)[rows] & masks(mentors)[cols]
+    return (shared != 0).astype(np.float64)
 
 
 def eligible_edges(mentors: Sequence[Mentor], mentees: Sequence[Mentee]) -> Edges:
-    """Every eligible (mentee, mentor) pair with its score; mentors are looked up by goal skill."""
+    """Every eligible (mentee, mentor) pair with its score, all pairs at once with numpy. The formula is
+    matching.scoring.score's (a property test holds them equal); score() then explains the chosen pairs."""
     import numpy as np
 
-    by_skill: dict[int, list[tuple[int, Mentor]]] = defaultdict(list)
+    n_mentors = len(mentors)
+    # Open mentors by skill: the mentor indices and levels of each skill.
+    by_skill: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for j, mentor in enumerate(mentors):
-        for skill_id in mentor.skills:
-            by_skill[skill_id].append((j, mentor))
-    rows: list[int] = []
-    cols: list[int] = []
-    found: list[Scored] = []
-    start = [0]
+        if mentor.accepting and mentor.active_mentees < mentor.capacity:  # the mentee-independent ineligibility
+            for skill_id, level in mentor.skills.items():
+                by_skill[skill_id][0].append(j)
+                by_skill[skill_id][1].append(level)
+    skill_arrays = {k: (np.array(js, dtype=np.int64), np.array(lv, dtype=np.int64)) for k, (js, lv) in by_skill.items()}
+    # One row per (goal, mentor having the goal's skill): the share of the goal's gap covered / number of goals.
+    pieces_i, pieces_j, pieces_cover = [], [], []
     for i, mentee in enumerate(mentees):
-        seen: set[int] = set()
-        for skill_id in mentee.goals:
-            for j, mentor in by_skill.get(skill_id, ()):
-                if j in seen:
-                    continue
-                seen.add(j)
-                scored = score(mentor, mentee)
-                if scored is not None:
-                    rows.append(i)
-                    cols.append(j)
-                    found.append(scored)
-        start.append(len(found))
-    return Edges(
-        mentee=np.array(rows, dtype=np.int64),
-        mentor=np.array(cols, dtype=np.int64),
-        score=np.array([s.score for s in found], dtype=np.float64),
-        start=np.array(start, dtype=np.int64),
-        scored=found,
+        for skill_id, (current, target) in mentee.goals.items():
+            found = skill_arrays.get(skill_id)
+            if found is None:
+                continue
+            js, levels = found
+            gap = target - current
+            pieces_i.append(np.full(len(js), i, dtype=np.int64))
+            pieces_j.append(js)
+            pieces_cover.append(np.minimum(np.maximum(levels - current, 0), gap) / gap / len(mentee.goals))
+    if not pieces_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return Edges(empty, empty, np.zeros(0), np.zeros(len(mentees) + 1, dtype=np.int64), mentors, mentees)
+    keys, where = np.unique(np.concatenate(pieces_i) * n_mentors + np.concatenate(pieces_j), return_inverse=True)
+    skills = np.bincount(where, weights=np.concatenate(pieces_cover))
+    rows, cols = keys // n_mentors, keys % n_mentors
+    mentor_index = {m.id: j for j, m in enumerate(mentors)}
+    self_as_mentor = np.array([mentor_index.get(e.id, -1) for e in mentees], dtype=np.int64)
+    keep = (skills > 0) & (cols != self_as_mentor[rows])
+    rows, cols, skills = rows[keep], cols[keep], skills[keep]
+    # Weekly overlap: the merged intervals of both sides, every interval against every interval.
+    mentee_starts, mentee_ends = _padded_weeks([e.week for e in mentees])
+    mentor_starts, mentor_ends = _padded_weeks([m.week for m in mentors])
+    overlap = np.zeros(len(rows))
+    for a in range(mentee_starts.shape[1]):
+        lo_a, hi_a = mentee_starts[rows, a], mentee_ends[rows, a]
+        for b in range(mentor_starts.shape[1]):
+            lo = np.maximum(lo_a, mentor_starts[cols, b])
+            hi = np.minimum(hi_a, mentor_ends[cols, b])
+            overlap += np.maximum(hi - lo, 0)
+    availability = np.minimum(overlap / 60 / FULL_OVERLAP_HOURS, 1.0)
+    rating = np.array([(m.rating if m.rating is not None else 3.0) / 5 for m in mentors])[cols]
+    room = np.array([(m.capacity - m.active_mentees) / m.capacity for m in mentors])[cols]
+    total = (
+        WEIGHTS["skills"] * skills
+        + WEIGHTS["availability"] * availability
+        + WEIGHTS["languages"] * _language_overlap(mentors, mentees, rows, cols)
+        + WEIGHTS["rating"] * rating
+        + WEIGHTS["room"] * room
     )
+    start = np.searchsorted(rows, np.arange(len(mentees) + 1))
+    return Edges(rows, cols, np.round(total, 6), start, mentors, mentees)
 
 
 def _unmatched_reason(mentee: Mentee, mentors: Sequence[Mentor], has_edges: bool) -> str:
@@ -117,7 +182,7 @@ def _result(
     solver: str,
 ) -> CohortResult:
     unmatched = {
-        m.id: _unmatched_reason(m, mentors, bool(edges.of(i))) for i, m in enumerate(mentees) if m.id not in chosen
+        m.id: _unmatched_reason(m, mentors, edges.count(i) > 0) for i, m in enumerate(mentees) if m.id not in chosen
     }
     return CohortResult(chosen, unmatched, round(sum(s.score for s in chosen.values()), 6), seconds, solver)
 
@@ -163,7 +228,7 @@ def solve_exact(mentors: Sequence[Mentor], mentees: Sequence[Mentee], edges: Edg
         assigned = min_weight_full_bipartite_matching(graph)[1]
         for p in np.flatnonzero(assigned < n_mentees):
             i = int(assigned[p])
-            chosen[mentees[i].id] = edges.pair(i, int(owner[p]))
+            chosen[mentees[i].id] = edges.explain(i, int(owner[p]))
     return _result(mentees, mentors, edges, chosen, time.perf_counter() - started, "lapjvsp-sparse")
 
 
@@ -181,7 +246,7 @@ def solve_dense(mentors: Sequence[Mentor], mentees: Sequence[Mentee], edges: Edg
     chosen: dict[str, Scored] = {}
     for i, col in zip(row_ind.tolist(), col_ind.tolist(), strict=True):
         if matrix[i, col] > 0:
-            chosen[mentees[i].id] = edges.pair(i, int(owner[col]))
+            chosen[mentees[i].id] = edges.explain(i, int(owner[col]))
     return _result(mentees, mentors, edges, chosen, time.perf_counter() - started, "linear-sum-assignment-dense")
 
 
@@ -200,5 +265,5 @@ def solve_greedy(mentors: Sequence[Mentor], mentees: Sequence[Mentee], edges: Ed
         if not taken[i] and room[j] > 0:
             taken[i] = True
             room[j] -= 1
-            chosen[mentees[i].id] = edges.scored[e]
+            chosen[mentees[i].id] = edges.explain(i, j)
     return _result(mentees, mentors, edges, chosen, time.perf_counter() - started, "greedy")

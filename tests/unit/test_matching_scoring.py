@@ -133,6 +133,30 @@ def test_a_better_skill_match_never_scores_lower(base: Mentor, who: Mentee, skil
         assert after.score >= before.score
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(mentor_st, min_size=1, max_size=5, unique_by=lambda m: m.id),
+    st.lists(mentee_st, min_size=1, max_size=4, unique_by=lambda m: m.id),
+)
+def test_the_cohort_scores_all_pairs_at_once_exactly_as_score_does(
+    mentors: list[Mentor], mentees: list[Mentee]
+) -> None:
+    edges = eligible_edges(mentors, mentees)
+    found = {(int(i), int(j)): float(s) for i, j, s in zip(edges.mentee, edges.mentor, edges.score, strict=True)}
+    expected = {}
+    for i, who in enumerate(mentees):
+        for j, m in enumerate(mentors):
+            scored = score(m, who)
+            if scored is not None:
+                expected[(i, j)] = scored.score
+    assert found.keys() == expected.keys()
+    for pair, value in expected.items():
+        assert abs(found[pair] - value) <= 1.5e-6, pair
+    assert [edges.count(i) for i in range(len(mentees))] == [
+        sum(1 for i2, _ in expected if i2 == i) for i in range(len(mentees))
+    ]
+
+
 def brute_force_best(mentors: list[Mentor], mentees: list[Mentee]) -> float:
     edges = eligible_edges(mentors, mentees)
     options = [[None, *edges.of(i)] for i in range(len(mentees))]
