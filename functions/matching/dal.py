@@ -3,7 +3,6 @@ needs, mentorship requests, and cohort runs."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -51,78 +50,80 @@ class MatchingRepo:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
-    # Facts for scoring --------------------------------------------------------------------------------
-    def _windows(self, user_ids: list[UUID]) -> dict[UUID, list[Window]]:
-        found: dict[UUID, list[Window]] = defaultdict(list)
+    # Facts for scoring: one query each for any number of mentees or mentors -----------------------------
+    def _mentees(self, ids: list[UUID], week_of: date) -> dict[UUID, Mentee]:
         rows = self.conn.execute(
-            "select user_id, weekday, start_minute, end_minute from public.availability_windows"
-            " where user_id = any(%s)",
-            (user_ids,),
+            """
+            select mp.user_id, mp.languages, mp.timezone,
+                   coalesce((select json_agg(json_build_array(g.skill_id, g.current_level, g.target_level))
+                               from public.mentee_goals g where g.mentee_id = mp.user_id), '[]') as goals,
+                   coalesce((select json_agg(json_build_array(w.weekday, w.start_minute, w.end_minute))
+                               from public.availability_windows w where w.user_id = mp.user_id), '[]') as windows
+              from public.mentee_profiles mp where mp.user_id = any(%s)
+            """,
+            (ids,),
         ).fetchall()
-        for r in rows:
-            found[r["user_id"]].append(Window(r["weekday"], r["start_minute"], r["end_minute"]))
-        return found
+        return {
+            r["user_id"]: Mentee(
+                id=str(r["user_id"]),
+                goals={skill: (current, target) for skill, current, target in r["goals"]},
+                languages=frozenset(r["languages"]),
+                week=to_utc_week([Window(*w) for w in r["windows"]], r["timezone"], week_of),
+            )
+            for r in rows
+        }
+
+    def mentees(self, ids: list[UUID], week_of: date) -> list[Mentee]:
+        """The mentees' goals, languages and UTC week, in the order of `ids`; one without a mentee profile comes
+        back with no goals (so the cohort reports why they were not matched)."""
+        found = self._mentees(ids, week_of)
+        return [found.get(user_id) or Mentee(id=str(user_id), goals={}, languages=frozenset()) for user_id in ids]
 
     def mentee(self, user_id: UUID, week_of: date) -> Mentee | None:
-        profile = self.conn.execute(
-            "select languages, timezone from public.mentee_profiles where user_id = %s", (user_id,)
-        ).fetchone()
-        if profile is None:
-            return None
-        goals = self.conn.execute(
-            "select skill_id, current_level, target_level from public.mentee_goals where mentee_id = %s", (user_id,)
-        ).fetchall()
-        windows = self._windows([user_id]).get(user_id, [])
-        return Mentee(
-            id=str(user_id),
-            goals={g["skill_id"]: (g["current_level"], g["target_level"]) for g in goals},
-            languages=frozenset(profile["languages"]),
-            week=to_utc_week(windows, profile["timezone"], week_of),
-        )
+        return self._mentees([user_id], week_of).get(user_id)
 
     def candidates(self, mentee_id: UUID, pool: int) -> list[tuple[UUID, float]]:
         rows = self.conn.execute(_CANDIDATES, {"me": mentee_id, "pool": pool}).fetchall()
         return [(r["mentor_id"], float(r["score"])) for r in rows]
 
-    def mentors(self, ids: list[UUID], week_of: date) -> list[Mentor]:
+    def mentors_named(self, ids: list[UUID], week_of: date) -> list[tuple[Mentor, str]]:
+        """The mentors' scoring facts (skills, places, languages, rating, UTC week) and display names."""
         if not ids:
             return []
-        profiles = self.conn.execute(
-            "select user_id, accepting, capacity, active_mentees, years_experience, languages, timezone"
-            " from public.mentor_profiles where user_id = any(%s)",
+        rows = self.conn.execute(
+            """
+            select mp.user_id, mp.accepting, mp.capacity, mp.active_mentees, mp.years_experience, mp.languages,
+                   mp.timezone, p.display_name,
+                   (select avg(r.rating)::float8 from public.reviews r where r.host_id = mp.user_id) as rating,
+                   coalesce((select json_agg(json_build_array(s.skill_id, s.level))
+                               from public.mentor_skills s where s.mentor_id = mp.user_id), '[]') as skills,
+                   coalesce((select json_agg(json_build_array(w.weekday, w.start_minute, w.end_minute))
+                               from public.availability_windows w where w.user_id = mp.user_id), '[]') as windows
+              from public.mentor_profiles mp join public.profiles p on p.id = mp.user_id
+             where mp.user_id = any(%s)
+            """,
             (ids,),
         ).fetchall()
-        skills: dict[UUID, dict[int, int]] = defaultdict(dict)
-        for r in self.conn.execute(
-            "select mentor_id, skill_id, level from public.mentor_skills where mentor_id = any(%s)", (ids,)
-        ).fetchall():
-            skills[r["mentor_id"]][r["skill_id"]] = r["level"]
-        ratings = {
-            r["host_id"]: float(r["avg"])
-            for r in self.conn.execute(
-                "select host_id, avg(rating) as avg from public.reviews where host_id = any(%s) group by host_id",
-                (ids,),
-            ).fetchall()
-        }
-        windows = self._windows(ids)
         return [
-            Mentor(
-                id=str(p["user_id"]),
-                skills=skills[p["user_id"]],
-                capacity=p["capacity"],
-                active_mentees=p["active_mentees"],
-                accepting=p["accepting"],
-                languages=frozenset(p["languages"]),
-                years=float(p["years_experience"]),
-                rating=ratings.get(p["user_id"]),
-                week=to_utc_week(windows.get(p["user_id"], []), p["timezone"], week_of),
+            (
+                Mentor(
+                    id=str(r["user_id"]),
+                    skills=dict(r["skills"]),
+                    capacity=r["capacity"],
+                    active_mentees=r["active_mentees"],
+                    accepting=r["accepting"],
+                    languages=frozenset(r["languages"]),
+                    years=float(r["years_experience"]),
+                    rating=r["rating"],
+                    week=to_utc_week([Window(*w) for w in r["windows"]], r["timezone"], week_of),
+                ),
+                r["display_name"],
             )
-            for p in profiles
+            for r in rows
         ]
 
-    def names(self, ids: list[UUID]) -> dict[str, str]:
-        rows = self.conn.execute("select id, display_name from public.profiles where id = any(%s)", (ids,)).fetchall()
-        return {str(r["id"]): r["display_name"] for r in rows}
+    def mentors(self, ids: list[UUID], week_of: date) -> list[Mentor]:
+        return [mentor for mentor, _ in self.mentors_named(ids, week_of)]
 
     # Mentorships -------------------------------------------------------------------------------------
     def request(self, mentor_id: UUID, message: str, ttl_days: int) -> dict[str, Any]:
@@ -173,13 +174,6 @@ class MatchingRepo:
         return [r["user_id"] for r in rows if r["role"] == "mentor"], [
             r["user_id"] for r in rows if r["role"] == "mentee"
         ]
-
-    def mentees(self, ids: list[UUID], week_of: date) -> list[Mentee]:
-        found = []
-        for user_id in ids:
-            mentee = self.mentee(user_id, week_of)
-            found.append(mentee or Mentee(id=str(user_id), goals={}, languages=frozenset()))
-        return found
 
     def queue_run(self, program_id: UUID, created_by: UUID) -> UUID | None:
         """A queued run of the program's cohort; None if there is no such program."""

@@ -56,8 +56,9 @@ def recommend_mentors(*, principal: Principal, k: int = 10, today: datetime | No
         if not mentee.goals:
             raise Unprocessable("add at least one learning goal", field="goals")
         candidates = repo.candidates(principal.user_id, max(50, POOL_FACTOR * k))
-        best = top_k(repo.mentors([c for c, _ in candidates], week_of), mentee, k)
-        names = repo.names([UUID(s.mentor_id) for s in best])
+        pool = repo.mentors_named([c for c, _ in candidates], week_of)
+        best = top_k([mentor for mentor, _ in pool], mentee, k)
+        names = {mentor.id: name for mentor, name in pool}
     return RecommendationsPublic(data=[_public(s, names.get(s.mentor_id, "")) for s in best])
 
 
