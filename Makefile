@@ -26,19 +26,21 @@ build: install
 	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam build --region eu-west-1
 	# numpy and SciPy ship their test suites: not needed in Lambda, and they cost ~45 MB of the 250 MB limit.
 	# (numpy.testing, which SciPy imports, needs numpy/_core/tests/_natype.py: that file stays.)
-	find .aws-sam/build/NumericLayer/python/numpy .aws-sam/build/NumericLayer/python/scipy -type d -name tests \
+	find .aws-sam/build/CohortLayer/python/numpy .aws-sam/build/CohortLayer/python/scipy -type d -name tests \
 		-not -path '*/numpy/_core/tests' -prune -exec rm -rf {} +
-	find .aws-sam/build/NumericLayer/python/numpy/_core/tests -mindepth 1 -not -name __init__.py \
+	find .aws-sam/build/CohortLayer/python/numpy/_core/tests -mindepth 1 -not -name __init__.py \
 		-not -name _natype.py -exec rm -rf {} +
 	# The cohort solver imports scipy.sparse (csgraph), which loads scipy.linalg and scipy._lib only; SciPy's other
 	# subpackages are never imported there and cost ~60 MB more. The built-handler test solves a cohort with
 	# what is left.
-	find .aws-sam/build/NumericLayer/python/scipy -mindepth 1 -maxdepth 1 -type d \
+	find .aws-sam/build/CohortLayer/python/scipy -mindepth 1 -maxdepth 1 -type d \
 		-not -name _lib -not -name linalg -not -name sparse -exec rm -rf {} +
-	# ...and no bytecode: the cohort batch job compiles what it imports at start (about a second of minutes).
-	find .aws-sam/build/NumericLayer -type d -name __pycache__ -prune -exec rm -rf {} +
+	# ...and no numpy/SciPy bytecode: the cohort batch job compiles what it imports of them at start (about a
+	# second of minutes).
+	find .aws-sam/build/CohortLayer/python/numpy .aws-sam/build/CohortLayer/python/scipy -type d -name __pycache__ \
+		-prune -exec rm -rf {} +
 	# Lambda cannot write __pycache__ next to read-only code: ship the bytecode (hash-checked, mtime-proof).
-	$(PY) -m compileall -q --invalidation-mode unchecked-hash -x '.aws-sam/build/NumericLayer' .aws-sam/build
+	$(PY) -m compileall -q --invalidation-mode unchecked-hash -x 'CohortLayer/python/(numpy|scipy)/' .aws-sam/build
 
 ## Benchmarks (each starts what it needs and prints one JSON line last).
 bench: install build

@@ -99,11 +99,12 @@ def test_secrets_are_passed_by_name_and_read_only_where_needed() -> None:
         assert ("ses:SendEmail" in policies) == (logical_id == "RemindersFunction")
 
 
-def test_only_the_cohort_job_carries_the_numeric_layer() -> None:
+def test_the_cohort_job_runs_with_its_own_layer_and_every_other_function_with_the_dependencies_layer() -> None:
     from tests.infrastructure.template import layers_of
 
     for logical_id in functions():
-        assert ("NumericLayer" in layers_of(logical_id)) == (logical_id == "CohortFunction"), logical_id
+        expected = ["CohortLayer"] if logical_id == "CohortFunction" else ["DepsLayer"]
+        assert layers_of(logical_id) == expected, logical_id
 
 
 def test_only_the_matching_function_may_start_the_cohort_function_and_knows_its_name() -> None:

@@ -46,12 +46,17 @@ def _pins(path: str) -> list[str]:
 
 
 def test_layers_carry_exactly_the_pinned_runtime_dependencies() -> None:
-    """DepsLayer + NumericLayer = pyproject's runtime pins, less boto3 (the Lambda runtime provides it)."""
+    """DepsLayer = pyproject's runtime pins less boto3 (the Lambda runtime provides it) and the numeric stack;
+    CohortLayer = some of the same pins plus numpy and SciPy."""
     with (ROOT / "pyproject.toml").open("rb") as f:
         pinned = tomllib.load(f)["project"]["dependencies"]
-    layers = _pins("infra/layer/requirements.txt") + _pins("infra/layer-numeric/requirements.txt")
-    assert sorted(layers) == sorted(dep for dep in pinned if not dep.startswith("boto3=="))
     assert all("==" in dep for dep in pinned)
+    numeric = {dep for dep in pinned if dep.startswith(("numpy==", "scipy=="))}
+    assert len(numeric) == 2
+    deps = _pins("infra/layer/requirements.txt")
+    assert sorted(deps) == sorted(dep for dep in pinned if not dep.startswith("boto3==") and dep not in numeric)
+    cohort = set(_pins("infra/layer-cohort/requirements.txt"))
+    assert numeric <= cohort <= set(pinned)
 
 
 SECRET_PATTERNS = [
