@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from infra.localauth import INSTANCE_ID, TOKEN_COLUMNS
 from infra.localdb import Cluster, prepare
 from infra.localenv import LOCAL_DIR, function_env
 from infra.token import mint_token
@@ -60,11 +61,33 @@ def use_database(dsn: str) -> None:
 def create_users(dsn: str, count: int, prefix: str = "bench") -> list[tuple[str, str]]:
     """`count` users (auth.users rows; the sign-up trigger makes profiles). Returns (id, token) pairs."""
     ids = [str(uuid.uuid4()) for _ in range(count)]
-    copy_sql = "copy auth.users (id, aud, role, email, raw_user_meta_data) from stdin"
-    with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cur, cur.copy(copy_sql) as copy:
-        for i, user_id in enumerate(ids):
-            meta = json.dumps({"display_name": f"{prefix} {i}"})
-            copy.write_row((user_id, "authenticated", "authenticated", f"{prefix}-{user_id[:13]}@bench.test", meta))
+    # As Supabase Auth writes them (infra.localauth), without passwords, by COPY for speed.
+    columns = (
+        "instance_id",
+        "id",
+        "aud",
+        "role",
+        "email",
+        "raw_user_meta_data",
+        "created_at",
+        "updated_at",
+        *TOKEN_COLUMNS,
+    )
+    copy_sql = f"copy auth.users ({', '.join(columns)}) from stdin"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+            for i, user_id in enumerate(ids):
+                meta = json.dumps({"display_name": f"{prefix} {i}"})
+                email = f"{prefix}-{user_id[:13]}@bench.test"
+                copy.write_row(
+                    (INSTANCE_ID, user_id, "authenticated", "authenticated", email, meta, "now", "now", "", "", "", "")
+                )
+        conn.execute(
+            "insert into auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at)"
+            " select u.id::text, u.id, jsonb_build_object('sub', u.id::text, 'email', u.email), 'email', now(), now()"
+            " from auth.users u where u.id = any(%s::uuid[])",
+            (ids,),
+        )
     return [(user_id, mint_token(user_id=user_id, email=None, ttl_seconds=6 * 3600)) for user_id in ids]
 
 

@@ -95,6 +95,24 @@ def start_dispatcher(outbox: Path, every_seconds: float = 5.0) -> threading.Thre
     return thread
 
 
+def start_realtime_janitor(dsn: str, every_seconds: float = 600.0) -> threading.Thread:
+    """What Realtime's janitor does on the platform: daily realtime.messages partitions made ahead, dropped after
+    72 hours (skillswap_local.maintain_realtime_partitions, from infra/local/supabase_bootstrap.sql)."""
+
+    def loop() -> None:
+        while True:
+            time.sleep(every_seconds)
+            try:
+                with psycopg.connect(dsn, autocommit=True) as conn:
+                    conn.execute("select skillswap_local.maintain_realtime_partitions()")
+            except psycopg.Error as exc:
+                print(f"dev: realtime partition upkeep failed: {exc!r}", flush=True)
+
+    thread = threading.Thread(target=loop, name="realtime-janitor", daemon=True)
+    thread.start()
+    return thread
+
+
 def demo_users(dsn: str) -> list[tuple[str, str, str, dict[str, object]]]:
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
@@ -161,6 +179,7 @@ def main() -> int:
         cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
         os.environ.update({"MAIL_TRANSPORT": "file", "MAIL_OUTBOX_DIR": str(cfg.outbox_dir)})
         start_dispatcher(cfg.outbox_dir)
+        start_realtime_janitor(dsn)
 
         import uvicorn
 

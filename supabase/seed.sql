@@ -1,18 +1,37 @@
 -- Demo data for `make dev` (and `supabase db reset`). Fixed ids so that dev tokens and curl lines are stable.
--- Users are inserted into auth.users; the sign-up trigger creates their profiles.
-
-insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-values
-  ('11111111-1111-4111-8111-111111111111', 'authenticated', 'authenticated', 'ada@skillswap.test', now(),
-   '{"provider": "email", "providers": ["email"]}', '{"display_name": "Ada Lovelace", "timezone": "Europe/London"}'),
-  ('22222222-2222-4222-8222-222222222222', 'authenticated', 'authenticated', 'grace@skillswap.test', now(),
-   '{"provider": "email", "providers": ["email"]}', '{"display_name": "Grace Hopper", "timezone": "America/New_York"}'),
-  ('33333333-3333-4333-8333-333333333333', 'authenticated', 'authenticated', 'linus@skillswap.test', now(),
-   '{"provider": "email", "providers": ["email"]}', '{"display_name": "Linus Learner", "timezone": "Europe/Helsinki"}'),
-  ('44444444-4444-4444-8444-444444444444', 'authenticated', 'authenticated', 'maya@skillswap.test', now(),
-   '{"provider": "email", "providers": ["email"]}', '{"display_name": "Maya Mentee", "timezone": "Asia/Kolkata"}'),
-  ('55555555-5555-4555-8555-555555555555', 'authenticated', 'authenticated', 'admin@skillswap.test', now(),
-   '{"provider": "email", "providers": ["email"], "role": "admin"}', '{"display_name": "Sam Admin", "timezone": "UTC"}');
+-- Users are written the way Supabase Auth writes a confirmed email user, so `supabase db reset` followed by a
+-- password sign-in works: bcrypt password (cost 10), '' rather than NULL in the token columns Auth scans into
+-- strings, and an `email` identity whose provider_id is the user id (supabase/auth migrations; see
+-- infra/localauth.py). The sign-up trigger creates their profiles. Every demo user's password is
+-- `skillswap-demo` (README, "Demo users").
+with demo (id, email, app_meta, user_meta) as (
+  values
+    ('11111111-1111-4111-8111-111111111111'::uuid, 'ada@skillswap.test',
+     '{"provider": "email", "providers": ["email"]}'::jsonb,
+     '{"display_name": "Ada Lovelace", "timezone": "Europe/London"}'::jsonb),
+    ('22222222-2222-4222-8222-222222222222', 'grace@skillswap.test',
+     '{"provider": "email", "providers": ["email"]}', '{"display_name": "Grace Hopper", "timezone": "America/New_York"}'),
+    ('33333333-3333-4333-8333-333333333333', 'linus@skillswap.test',
+     '{"provider": "email", "providers": ["email"]}', '{"display_name": "Linus Learner", "timezone": "Europe/Helsinki"}'),
+    ('44444444-4444-4444-8444-444444444444', 'maya@skillswap.test',
+     '{"provider": "email", "providers": ["email"]}', '{"display_name": "Maya Mentee", "timezone": "Asia/Kolkata"}'),
+    ('55555555-5555-4555-8555-555555555555', 'admin@skillswap.test',
+     '{"provider": "email", "providers": ["email"], "role": "admin"}', '{"display_name": "Sam Admin", "timezone": "UTC"}')
+), users as (
+  insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+                          confirmation_token, recovery_token, email_change_token_new, email_change,
+                          raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  select '00000000-0000-0000-0000-000000000000', d.id, 'authenticated', 'authenticated', d.email,
+         extensions.crypt('skillswap-demo', extensions.gen_salt('bf', 10)), now(), '', '', '', '',
+         d.app_meta, d.user_meta, now(), now()
+  from demo d
+  returning id, email, created_at
+)
+insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+select u.id::text, u.id,
+       jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', true, 'phone_verified', false),
+       'email', null, u.created_at, u.created_at
+from users u;
 
 update public.profiles set
   headline = 'Analytical engines and first programs',

@@ -1,14 +1,15 @@
-"""Creating real users (auth.users rows, so the sign-up trigger runs) with real local tokens."""
+"""Creating real users (auth.users and auth.identities rows as Supabase Auth writes them, so the sign-up trigger
+runs) with real local tokens."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
+from infra.localauth import default_app_metadata, insert_user
 from infra.token import mint_token
 
 
@@ -38,13 +39,13 @@ def create_user(
 ) -> User:
     user_id = uuid.uuid4()
     email = f"{user_id.hex[:12]}@skillswap.test"
-    app_metadata: dict[str, Any] = {"provider": "email", "providers": ["email"]}
-    if app_role:
-        app_metadata["role"] = app_role
-    conn.execute(
-        "insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)"
-        " values (%s, 'authenticated', 'authenticated', %s, now(), %s, %s)",
-        (user_id, email, json.dumps(app_metadata), json.dumps({"display_name": name, "timezone": timezone})),
+    app_metadata = default_app_metadata(app_role)
+    insert_user(
+        conn,
+        user_id=user_id,
+        email=email,
+        app_metadata=app_metadata,
+        user_metadata={"display_name": name, "timezone": timezone},
     )
     return User(
         id=user_id,

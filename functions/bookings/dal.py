@@ -9,7 +9,6 @@ from uuid import UUID
 
 import psycopg
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from bookings.models import (
     BookingPublic,
@@ -33,6 +32,13 @@ select s.*, coalesce(p.display_name, public.host_display_name(s.host_id), '') as
 from public.sessions s
 left join public.profiles p on p.id = s.host_id
 left join public.session_links l on l.session_id = s.id
+"""
+# Visitors (anon) hold no grant on profiles or meeting links: the host's name comes from host_display_name().
+_VISITOR_SESSION_SELECT = """
+select s.*, coalesce(public.host_display_name(s.host_id), '') as host_name,
+       s.capacity - s.seats_taken as seats_left, public.waitlist_count(s.id) as waitlist_count,
+       null::text as meeting_url
+from public.sessions s
 """
 
 _BOOKING_SELECT = "select * from public.booking_details b"
@@ -74,8 +80,9 @@ def book_seat_in_one_flight(claims: dict[str, Any], session_id: UUID) -> Booking
 class BookingsRepo:
     """SQL for sessions, bookings and reviews on one connection (inside the caller's transaction)."""
 
-    def __init__(self, conn: Conn) -> None:
+    def __init__(self, conn: Conn, *, visitor: bool = False) -> None:
         self.conn = conn
+        self._session_select = _VISITOR_SESSION_SELECT if visitor else _SESSION_SELECT
 
     # Sessions -------------------------------------------------------------------------------------------
     def create_session(self, host_id: UUID, data: SessionCreate) -> UUID:
@@ -152,7 +159,7 @@ class BookingsRepo:
         return found
 
     def get_session(self, session_id: UUID) -> SessionPublic | None:
-        row = self.conn.execute(_SESSION_SELECT + " where s.id = %s", (session_id,)).fetchone()
+        row = self.conn.execute(self._session_select + " where s.id = %s", (session_id,)).fetchone()
         if row is None:
             return None
         return _session(row, self._skills_for([session_id])[session_id])
@@ -192,7 +199,7 @@ class BookingsRepo:
             where.append(sql.SQL("(s.starts_at, s.id) > (%(after_start)s, %(after_id)s)"))
             params["after_start"], params["after_id"] = after
         query = sql.SQL("{} where {} order by s.starts_at, s.id limit %(limit)s").format(
-            sql.SQL(_SESSION_SELECT), sql.SQL(" and ").join(where)
+            sql.SQL(self._session_select), sql.SQL(" and ").join(where)
         )
         rows = self.conn.execute(query, params).fetchall()
         skills = self._skills_for([row["id"] for row in rows])
@@ -299,16 +306,15 @@ class BookingsRepo:
         return [ReviewPublic(**row) for row in rows]
 
     # Idempotency ----------------------------------------------------------------------------------------
-    def claim_idempotency_key(self, key: str, request_hash: str) -> tuple[int, Any] | None:
+    def book_seat_idempotent(self, session_id: UUID, key: str, request_hash: str) -> tuple[bool, int, BookingPublic]:
+        """Claim the key, book and store the answer in one SQL call: (replayed, status code, booking)."""
         row = self.conn.execute(
-            "select status_code, response from public.claim_idempotency_key(%s, %s)", (key, request_hash)
+            "select replayed, status_code, response from public.book_seat_idempotent(%s, %s, %s)",
+            (session_id, key, request_hash),
         ).fetchone()
-        return None if row is None else (row["status_code"], row["response"])
+        assert row is not None
+        return bool(row["replayed"]), int(row["status_code"]), booking_from_row(row["response"])
 
-    def save_idempotent_response(self, key: str, status_code: int, response: Any) -> None:
-        self.conn.execute("select public.save_idempotent_response(%s, %s, %s)", (key, status_code, Jsonb(response)))
-
-    # System jobs ----------------------------------------------------------------------------------------
     def expire_holds(self, limit: int) -> int:
         row = self.conn.execute("select public.expire_holds(%s) as n", (limit,)).fetchone()
         return int(row["n"]) if row else 0

@@ -129,7 +129,7 @@ def cancel_session(*, principal: Principal, session_id: UUID, reason: str | None
 
 def get_session(*, principal: Principal | None, session_id: UUID) -> SessionPublic:
     with db.user_transaction(_claims(principal)) as conn:
-        return _loaded(BookingsRepo(conn), session_id)
+        return _loaded(BookingsRepo(conn, visitor=principal is None), session_id)
 
 
 def search_sessions(
@@ -138,7 +138,7 @@ def search_sessions(
     after = decode_cursor(search.cursor) if search.cursor else None
     starts_after = search.starts_after or now or datetime.now(UTC)
     with db.user_transaction(_claims(principal)) as conn:
-        rows = BookingsRepo(conn).search_sessions(search, starts_after, after)
+        rows = BookingsRepo(conn, visitor=principal is None).search_sessions(search, starts_after, after)
     page, more = rows[: search.limit], len(rows) > search.limit
     next_cursor = encode_cursor(page[-1].starts_at, page[-1].id) if more and page else None
     return SessionsPublic(data=page, next_cursor=next_cursor)
@@ -189,13 +189,10 @@ def _book_seat_idempotently(principal: Principal, session_id: UUID, idempotency_
     if not 1 <= len(idempotency_key) <= 255:
         raise BadRequest("must be 1 to 255 characters", field="Idempotency-Key")
     with db.user_transaction(principal.claims) as conn:
-        repo = BookingsRepo(conn)
-        stored = repo.claim_idempotency_key(idempotency_key, _request_hash("book_seat", str(session_id)))
-        if stored is not None:
-            return BookingAnswer(status_code=stored[0], body=dict(stored[1]), replayed=True)
-        body = repo.book_seat(session_id).model_dump(mode="json")
-        repo.save_idempotent_response(idempotency_key, 201, body)
-        return BookingAnswer(status_code=201, body=body)
+        replayed, status_code, booking = BookingsRepo(conn).book_seat_idempotent(
+            session_id, idempotency_key, _request_hash("book_seat", str(session_id))
+        )
+    return BookingAnswer(status_code=status_code, body=booking.model_dump(mode="json"), replayed=replayed)
 
 
 def _payment_or_none(principal: Principal, booking_id: UUID) -> dict[str, Any] | None:

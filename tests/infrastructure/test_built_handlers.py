@@ -50,14 +50,13 @@ def program_for(database_url: str, kind: str) -> str:
         return ""
     import psycopg
 
+    from infra.localauth import insert_user
+
     tag = uuid.uuid4().hex[:10]
     mentor, first, second = (str(uuid.uuid4()) for _ in range(3))
     with psycopg.connect(database_url, autocommit=True) as conn, conn.transaction():
         for user_id in (mentor, first, second):
-            conn.execute(
-                "insert into auth.users (id, aud, role, email) values (%s, 'authenticated', 'authenticated', %s)",
-                (user_id, f"{user_id}@built.test"),
-            )
+            insert_user(conn, user_id=uuid.UUID(user_id), email=f"{user_id}@built.test")
         skill = conn.execute(
             "insert into public.skills (slug, name, category) values (%s, 'Probe', 'Probe') returning id",
             (f"probe-{tag}",),

@@ -11,9 +11,15 @@ begin
   if app_role is not null then
     meta := meta || jsonb_build_object('role', app_role);
   end if;
-  insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
-  values (new_id, 'authenticated', 'authenticated', email, now(), meta,
-          jsonb_build_object('display_name', split_part(email, '@', 1)));
+  -- As Supabase Auth writes a confirmed email user: '' (not NULL) token columns, and its email identity.
+  insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+                          confirmation_token, recovery_token, email_change_token_new, email_change,
+                          raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  values ('00000000-0000-0000-0000-000000000000', new_id, 'authenticated', 'authenticated', email, '', now(),
+          '', '', '', '', meta, jsonb_build_object('display_name', split_part(email, '@', 1)), now(), now());
+  insert into auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at)
+  values (new_id::text, new_id, jsonb_build_object('sub', new_id::text, 'email', email, 'email_verified', true),
+          'email', now(), now());
   return new_id;
 end;
 $$;

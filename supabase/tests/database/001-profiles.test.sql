@@ -17,10 +17,11 @@ select is((select count(*)::int from public.profiles where id in (:'alice', :'bo
 
 -- anon: nothing -----------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
-select is_empty('select * from public.profiles', 'anon cannot read profiles');
-select is_empty('select * from public.profile_contacts', 'anon cannot read contact details');
-select is_empty($$ update public.profiles set display_name = 'x' returning id $$, 'anon cannot update profiles');
-select is_empty($$ delete from public.profiles returning id $$, 'anon cannot delete profiles');
+select throws_ok('select * from public.profiles', '42501', null, 'anon cannot read profiles (no grant)');
+select throws_ok('select * from public.profile_contacts', '42501', null, 'anon cannot read contact details (no grant)');
+select throws_ok($$ update public.profiles set display_name = 'x' returning id $$, '42501', null,
+  'anon cannot update profiles (no grant)');
+select throws_ok($$ delete from public.profiles returning id $$, '42501', null, 'anon cannot delete profiles (no grant)');
 select throws_ok(
   format($$ insert into public.profiles (id, display_name) values (%L, 'Anon') $$, :'dave'),
   '42501', null, 'anon cannot insert profiles');
@@ -57,8 +58,8 @@ select throws_ok(
 select results_eq(
   format($$ update public.profile_contacts set phone = '+44 20 7946 0000' where id = %L returning phone $$, :'alice'),
   array['+44 20 7946 0000'], 'the owner updates their own contact details');
-select is_empty(format($$ delete from public.profiles where id = %L returning id $$, :'alice'),
-  'no one deletes a profile directly (it goes with the account)');
+select throws_ok(format($$ delete from public.profiles where id = %L returning id $$, :'alice'), '42501', null,
+  'no one deletes a profile directly: it goes with the account (no grant)');
 select results_eq(format($$ delete from public.profile_contacts where id = %L returning id $$, :'alice'),
   array[:'alice'::uuid], 'the owner deletes their own contact details');
 

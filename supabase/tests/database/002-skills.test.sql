@@ -18,8 +18,8 @@ select ok((select bool_and(relrowsecurity) from pg_class
 -- anon ------------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
 select isnt_empty('select * from public.skills', 'anon reads the skills taxonomy');
-select is_empty('select * from public.profile_skills', 'anon cannot read profile skills');
-select is_empty('select * from public.portfolio_items', 'anon cannot read portfolio items');
+select throws_ok('select * from public.profile_skills', '42501', null, 'anon cannot read profile skills (no grant)');
+select throws_ok('select * from public.portfolio_items', '42501', null, 'anon cannot read portfolio items (no grant)');
 select throws_ok($$ insert into public.skills (slug, name, category) values ('x', 'X', 'Y') $$,
   '42501', null, 'anon cannot add skills');
 select throws_ok(format($$ insert into public.profile_skills (profile_id, skill_id, relation, level)
@@ -30,10 +30,10 @@ select tests.authenticate_as(:'alice');
 select isnt_empty('select * from public.skills', 'signed-in users read the skills taxonomy');
 select throws_ok($$ insert into public.skills (slug, name, category) values ('x', 'X', 'Y') $$,
   '42501', null, 'signed-in users cannot add skills');
-select is_empty(format($$ update public.skills set name = 'Mud' where id = %s returning id $$, :pottery),
-  'signed-in users cannot rename skills');
-select is_empty(format($$ delete from public.skills where id = %s returning id $$, :pottery),
-  'signed-in users cannot delete skills');
+select throws_ok(format($$ update public.skills set name = 'Mud' where id = %s returning id $$, :pottery), '42501', null,
+  'signed-in users cannot rename skills (no grant)');
+select throws_ok(format($$ delete from public.skills where id = %s returning id $$, :pottery), '42501', null,
+  'signed-in users cannot delete skills (no grant)');
 select results_eq(format($$ select level::int from public.profile_skills where profile_id = %L $$, :'bob'),
   array[5], 'signed-in users read other members'' skills');
 select throws_ok(format($$ insert into public.profile_skills (profile_id, skill_id, relation, level)

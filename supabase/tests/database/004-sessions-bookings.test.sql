@@ -19,8 +19,8 @@ values ('aaaaaaaa-0000-4000-8000-000000000001', 'https://meet.example.org/x');
 -- anon ------------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
 select results_eq($$ select title from public.sessions $$, array['Published one'], 'anon sees published sessions only');
-select is_empty('select * from public.session_links', 'anon cannot read meeting links');
-select is_empty('select * from public.bookings', 'anon cannot read bookings');
+select throws_ok('select * from public.session_links', '42501', null, 'anon cannot read meeting links (no grant)');
+select throws_ok('select * from public.bookings', '42501', null, 'anon cannot read bookings (no grant)');
 select throws_ok(format($$ insert into public.sessions (host_id, format, title, starts_at, ends_at, capacity)
   values (%L, 'webinar', 'Anon', now() + interval '1 day', now() + interval '25 hours', 3) $$, :'host'),
   '42501', null, 'anon cannot create sessions');
@@ -67,8 +67,10 @@ select throws_ok($$ select public.promote_waitlist('aaaaaaaa-0000-4000-8000-0000
   'learners cannot promote the waitlist');
 select throws_ok($$ select public.enqueue_event('x', null, null, null, '{}') $$, '42501', null,
   'learners cannot write to the outbox');
-select is_empty('select * from public.outbox_events', 'the outbox is not readable by clients');
-select is_empty('select * from public.idempotency_keys', 'idempotency keys are not readable by clients');
+select throws_ok('select * from public.outbox_events', '42501', null,
+  'the outbox is not readable by clients (no grant)');
+select throws_ok('select * from public.idempotency_keys', '42501', null,
+  'idempotency keys are not readable by clients (no grant)');
 
 select tests.authenticate_as(:'waiter');
 select is((public.book_seat('aaaaaaaa-0000-4000-8000-000000000001')).status::text, 'waitlisted',

@@ -25,10 +25,10 @@ insert into public.stripe_events (id, type, stripe_created, outcome) values ('ev
 
 -- anon ------------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
-select is_empty('select * from public.premium_content', 'anon reads no premium content');
+select throws_ok('select * from public.premium_content', '42501', null, 'anon reads no premium content (no grant)');
 select results_eq('select id from public.membership_plans', array['plus'], 'anon sees the active plans only');
-select is_empty('select * from public.entitlements', 'anon reads no entitlements');
-select is_empty('select * from public.stripe_events', 'anon reads no Stripe events');
+select throws_ok('select * from public.entitlements', '42501', null, 'anon reads no entitlements (no grant)');
+select throws_ok('select * from public.stripe_events', '42501', null, 'anon reads no Stripe events (no grant)');
 
 -- a member with an active subscription ---------------------------------------------------------------
 select tests.authenticate_as(:'member');
@@ -38,13 +38,15 @@ select results_eq('select stripe_subscription_id from public.entitlements', arra
 select results_eq('select customer_id from public.stripe_customers', array['cus_m'], 'a user reads only their own customer');
 select results_eq('select stripe_account_id from public.payout_accounts', array['acct_m'],
   'a host reads their own payout account');
-select is_empty($$ update public.entitlements set current_period_end = now() + interval '10 years'
-  where stripe_subscription_id = 'sub_m' returning 1 $$, 'a member cannot extend their own entitlement');
-select is_empty($$ update public.payout_accounts set charges_enabled = true returning host_id $$,
-  'a host cannot enable charges themselves');
+select throws_ok($$ update public.entitlements set current_period_end = now() + interval '10 years'
+  where stripe_subscription_id = 'sub_m' returning 1 $$, '42501', null,
+  'a member cannot extend their own entitlement (no grant)');
+select throws_ok($$ update public.payout_accounts set charges_enabled = true returning host_id $$, '42501', null,
+  'a host cannot enable charges themselves (no grant)');
 select throws_ok($$ insert into public.content_purchases (user_id, content_id) values
   (auth.uid(), 'cccccccc-0000-4000-8000-000000000002') $$, '42501', null, 'purchases are not client-writable');
-select is_empty('select * from public.stripe_events', 'members read no Stripe events');
+select throws_ok('select * from public.stripe_events', '42501', null,
+  'members read no Stripe events (no grant)');
 select throws_ok($$ select public.record_payment_succeeded(gen_random_uuid(), 'pi', 'ch', 1, 'usd') $$, '42501', null,
   'clients cannot apply payment effects');
 select throws_ok($$ select public.claim_stripe_event('evt_2', 'x', now()) $$, '42501', null,
@@ -70,7 +72,8 @@ select is_empty('select * from public.payout_accounts', 'a stranger reads no pay
 -- service role ----------------------------------------------------------------------------------------
 select tests.authenticate_as_service_role();
 select is((select count(*)::int from public.entitlements), 2, 'the service role reads every entitlement');
-select lives_ok($$ select public.claim_stripe_event('evt_svc', 'x', now()) $$, 'the service role records events');
+select throws_ok($$ select public.claim_stripe_event('evt_svc', 'x', now()) $$, '42501', null,
+  'the event ledger is internal: not even the service role writes it');
 select tests.clear_authentication();
 
 select * from finish();

@@ -57,14 +57,16 @@ select is_empty($$ select 1 from realtime.messages where topic = realtime.topic(
 -- Deliveries and preferences ----------------------------------------------------------------------------
 select tests.authenticate_as(:'learner');
 select isnt_empty('select 1 from public.deliveries', 'a user reads the notifications sent to them');
-select is_empty($$ update public.deliveries set status = 'void' returning id $$, 'users cannot change deliveries');
+select throws_ok($$ update public.deliveries set status = 'void' returning id $$, '42501', null,
+  'users cannot change deliveries (no grant)');
 select lives_ok(format($$ insert into public.notification_preferences (user_id, reminders_enabled) values (%L, false) $$,
   :'learner'), 'a user opts out of reminders');
 select is((select count(*)::int from public.deliveries where kind = 'reminder' and status = 'pending'), 0,
   'opting out voids the pending reminders');
 select throws_ok(format($$ insert into public.notification_preferences (user_id) values (%L) $$, :'other'),
   '42501', null, 'nobody sets another user''s preferences');
-select is_empty('select 1 from public.platform_settings', 'platform settings are not readable by clients');
+select throws_ok('select 1 from public.platform_settings', '42501', null,
+  'platform settings are not readable by clients (no grant)');
 
 select tests.authenticate_as(:'other');
 select is_empty('select 1 from public.deliveries', 'another user reads nobody''s notifications');

@@ -21,8 +21,8 @@ insert into public.cohort_runs (id, program_id, status, total_score, solver, sol
 
 -- anon ------------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
-select is_empty('select 1 from public.mentor_profiles', 'anon reads no mentor profiles');
-select is_empty('select 1 from public.availability_windows', 'anon reads no availability');
+select throws_ok('select 1 from public.mentor_profiles', '42501', null, 'anon reads no mentor profiles (no grant)');
+select throws_ok('select 1 from public.availability_windows', '42501', null, 'anon reads no availability (no grant)');
 select throws_ok(format($$ select public.request_mentorship(%L, 'hi') $$, :'mentor'), '42501', null,
   'anon cannot request mentorship');
 

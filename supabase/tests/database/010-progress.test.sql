@@ -64,7 +64,7 @@ select isnt_empty('select 1 from public.self_assessments', 'with the share, the 
 select results_eq('select current_level::int from public.skill_progress', array[3], 'and the learner''s progress');
 
 select tests.authenticate_as_anon();
-select is_empty('select 1 from public.progress_timeline', 'anon sees no progress');
+select throws_ok('select 1 from public.progress_timeline', '42501', null, 'anon sees no progress (no grant)');
 
 select tests.authenticate_as(:'learner');
 select lives_ok('delete from public.progress_shares', 'a learner stops sharing');

@@ -93,7 +93,7 @@ select is((select count(*)::int from public.group_messages where group_id = 'aba
 
 select tests.authenticate_as_anon();
 select results_eq('select name from public.groups', array['Open SQL circle'], 'anon sees public groups only');
-select is_empty('select 1 from public.group_messages', 'anon reads no messages');
+select throws_ok('select 1 from public.group_messages', '42501', null, 'anon reads no messages (no grant)');
 
 -- EXPLAIN on 100,000 rows ----------------------------------------------------------------------------
 select tests.clear_authentication();
