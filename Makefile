@@ -3,11 +3,11 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint fmt bench build install clean-local
+.PHONY: dev test lint fmt bench build install lock clean-local
 
-## Install Debian packages and the project virtualenv (re-runs when pyproject.toml changes).
+## Install Debian packages and the project virtualenvs from the hashed locks (re-runs when a lock changes).
 install: $(STAMP)
-$(STAMP): pyproject.toml infra/install.sh
+$(STAMP): requirements/dev.lock.txt requirements/sam.lock.txt infra/install.sh
 	bash infra/install.sh
 	touch $(STAMP)
 
@@ -48,6 +48,11 @@ bench: install build
 	$(PY) -m bench.webhooks
 	$(PY) -m bench.reminders
 	$(PY) -m bench.coldstart
+
+## Re-resolve every lock file (dev venv, SAM CLI, both Lambda layers) with uv, hashes included. Upgrading a
+## dependency: change its pin in pyproject.toml (and infra/layer*/requirements.in), then `make lock`.
+lock: install
+	bash infra/lock.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian machine: PostgreSQL 15 with pgTAP and pg_prove from
-# Debian, and the Python packages pinned in pyproject.toml into the project virtualenv .venv.
+# Debian, and the Python packages of the hashed locks (requirements/*.lock.txt) into .venv and .venv-sam.
 # Idempotent: already-present pieces are skipped. Run by `make dev` / `make test` (through the Makefile stamp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,26 +27,18 @@ if [ ! -x .venv/bin/python ]; then
   echo "install: creating .venv with $PY"
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-reqs=$(.venv/bin/python - <<'PY'
-import tomllib
-with open("pyproject.toml", "rb") as f:
-    project = tomllib.load(f)["project"]
-print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
-PY
-)
-echo "$reqs" > .venv/requirements.lock.txt
-.venv/bin/python -m pip install -q -r .venv/requirements.lock.txt
+# Every package, transitive ones included, comes from the hashed lock (`make lock` regenerates it with uv).
+.venv/bin/python -m pip install -q --require-hashes --no-deps -r requirements/dev.lock.txt
 # The code root (functions/) and the repository root are importable in the venv, like an editable install,
 # so `.venv/bin/python -m bench.bookings` and friends work from anywhere.
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 printf '%s\n%s\n' "$PWD/functions" "$PWD" > "$site/skillswap.pth"
 # AWS SAM CLI in its own tool venv: it pins boto3/pydantic ranges of its own that must not move the project's.
-SAM_VERSION=1.170.0
-if [ ! -x .venv-sam/bin/sam ] || ! .venv-sam/bin/sam --version 2>/dev/null | grep -q "$SAM_VERSION"; then
-  echo "install: AWS SAM CLI $SAM_VERSION into .venv-sam"
+# Locked with hashes like the rest (requirements/sam.in -> requirements/sam.lock.txt).
+if [ ! -x .venv-sam/bin/sam ] || ! cmp -s requirements/sam.lock.txt .venv-sam/installed.lock.txt; then
+  echo "install: AWS SAM CLI into .venv-sam (requirements/sam.lock.txt)"
   "$PY" -m venv .venv-sam
-  .venv-sam/bin/python -m pip install -q --upgrade pip
-  .venv-sam/bin/python -m pip install -q "aws-sam-cli==$SAM_VERSION"
+  .venv-sam/bin/python -m pip install -q --require-hashes --no-deps -r requirements/sam.lock.txt
+  cp requirements/sam.lock.txt .venv-sam/installed.lock.txt
 fi
 echo "install: done"

@@ -53,9 +53,9 @@ def test_layers_carry_exactly_the_pinned_runtime_dependencies() -> None:
     assert all("==" in dep for dep in pinned)
     numeric = {dep for dep in pinned if dep.startswith(("numpy==", "scipy=="))}
     assert len(numeric) == 2
-    deps = _pins("infra/layer/requirements.txt")
+    deps = _pins("infra/layer/requirements.in")
     assert sorted(deps) == sorted(dep for dep in pinned if not dep.startswith("boto3==") and dep not in numeric)
-    cohort = set(_pins("infra/layer-cohort/requirements.txt"))
+    cohort = set(_pins("infra/layer-cohort/requirements.in"))
     assert numeric <= cohort <= set(pinned)
 
 
