@@ -4,6 +4,7 @@
 -- strings, and an `email` identity whose provider_id is the user id (supabase/auth migrations; see
 -- infra/localauth.py). The sign-up trigger creates their profiles. Every demo user's password is
 -- `skillswap-demo` (README, "Demo users").
+-- demo-users:begin (in a cloud project `python -m infra.admin load-demo` creates these through Auth's admin API)
 with demo (id, email, app_meta, user_meta) as (
   values
     ('11111111-1111-4111-8111-111111111111'::uuid, 'ada@skillswap.test',
@@ -32,6 +33,7 @@ select u.id::text, u.id,
        jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', true, 'phone_verified', false),
        'email', null, u.created_at, u.created_at
 from users u;
+-- demo-users:end
 
 update public.profiles set
   headline = 'Analytical engines and first programs',
