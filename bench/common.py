@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 
-from infra.localauth import INSTANCE_ID, TOKEN_COLUMNS
+from infra.localauth import INSERT_IDENTITIES_SQL, INSTANCE_ID, TOKEN_COLUMNS
 from infra.localdb import Cluster, prepare
 from infra.localenv import LOCAL_DIR, function_env
 from infra.token import mint_token
@@ -79,15 +79,11 @@ def create_users(dsn: str, count: int, prefix: str = "bench") -> list[tuple[str,
             for i, user_id in enumerate(ids):
                 meta = json.dumps({"display_name": f"{prefix} {i}"})
                 email = f"{prefix}-{user_id[:13]}@bench.test"
+                tokens = ("",) * len(TOKEN_COLUMNS)
                 copy.write_row(
-                    (INSTANCE_ID, user_id, "authenticated", "authenticated", email, meta, "now", "now", "", "", "", "")
+                    (INSTANCE_ID, user_id, "authenticated", "authenticated", email, meta, "now", "now", *tokens)
                 )
-        conn.execute(
-            "insert into auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at)"
-            " select u.id::text, u.id, jsonb_build_object('sub', u.id::text, 'email', u.email), 'email', now(), now()"
-            " from auth.users u where u.id = any(%s::uuid[])",
-            (ids,),
-        )
+        conn.execute(INSERT_IDENTITIES_SQL, (ids,))
     return [(user_id, mint_token(user_id=user_id, email=None, ttl_seconds=6 * 3600)) for user_id in ids]
 
 

@@ -46,6 +46,11 @@ class AdminError(RuntimeError):
     """A step failed; the message says which and why."""
 
 
+def _check_role(role: str | None) -> None:
+    if role is not None and role not in ROLES:
+        raise AdminError(f"role must be one of {', '.join(ROLES)}")
+
+
 @dataclass(frozen=True)
 class DemoUser:
     id: str
@@ -108,8 +113,7 @@ def create_user(
     user_metadata: dict[str, Any] | None = None,
 ) -> str:
     """Create a confirmed user (or return the id of the one that has this email already)."""
-    if role is not None and role not in ROLES:
-        raise AdminError(f"role must be one of {', '.join(ROLES)}")
+    _check_role(role)
     existing = find_user(sb, email)
     if existing is not None:
         return str(existing.id)
@@ -130,8 +134,7 @@ def create_user(
 def set_role(sb: Client, *, email: str, role: str | None) -> str:
     """Grant `role` (moderator or admin) in app_metadata, or revoke it with None. Takes effect with the user's
     next access token (at most one token lifetime, 1 h by default)."""
-    if role is not None and role not in ROLES:
-        raise AdminError(f"role must be one of {', '.join(ROLES)}")
+    _check_role(role)
     user = find_user(sb, email)
     if user is None:
         raise AdminError(f"no user has the email {email}")
@@ -144,6 +147,7 @@ def load_demo(sb: Client, database_url: str, *, password: str = DEMO_PASSWORD) -
     """Create the demo users through Auth, then load the seed's rows; returns the demo user ids."""
     import psycopg
 
+    users = demo_users()
     ids = [
         create_user(
             sb,
@@ -153,9 +157,9 @@ def load_demo(sb: Client, database_url: str, *, password: str = DEMO_PASSWORD) -
             app_metadata={k: v for k, v in u.app_metadata.items() if k == "role"},
             user_metadata=u.user_metadata,
         )
-        for u in demo_users()
+        for u in users
     ]
-    moved = [u.email for u, got in zip(demo_users(), ids, strict=True) if got != u.id]
+    moved = [u.email for u, got in zip(users, ids, strict=True) if got != u.id]
     if moved:
         raise AdminError(f"these demo emails already belong to other users: {', '.join(moved)}")
     with psycopg.connect(database_url, prepare_threshold=None) as conn, conn.transaction():

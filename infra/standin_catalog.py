@@ -58,8 +58,10 @@ select c.relkind::text as kind, pg_get_userbyid(c.relowner) as owner, c.relrowse
        coalesce((select array_agg(r.rolname || ':' || a.privilege_type order by r.rolname, a.privilege_type)
                  from aclexplode(c.relacl) a join pg_roles r on r.oid = a.grantee
                  where r.rolname = any(%(api)s)), '{}') as api_grants,
+       -- Policies on realtime.messages are ours (migrations); on the auth tables the platform has none.
        coalesce((select array_agg(p.policyname order by p.policyname) from pg_policies p
-                 where p.schemaname = n.nspname and p.tablename = c.relname and %(platform_policies)s), '{}')
+                 where p.schemaname = n.nspname and p.tablename = c.relname
+                 and n.nspname <> 'realtime'), '{}')
          as platform_policies
 from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = %(rel)s::regclass
 """
@@ -102,11 +104,7 @@ def describe(conn: psycopg.Connection[Any]) -> dict[str, Any]:
         acl = cur.execute(_SCHEMA_SQL, {"schema": schema, "api": list(API_ROLES)}).fetchone()
         out["schemas"][schema] = {"api_privileges": acl["api"] if acl else []}
     for rel in RELATIONS:
-        # Policies on realtime.messages are ours (migrations); on auth tables the platform has none.
-        platform_policies = "n.nspname <> 'realtime'"
-        relation = cur.execute(
-            _RELATION_SQL.replace("%(platform_policies)s", platform_policies), {"rel": rel, "api": list(API_ROLES)}
-        ).fetchone()
+        relation = cur.execute(_RELATION_SQL, {"rel": rel, "api": list(API_ROLES)}).fetchone()
         assert relation is not None
         relation["columns"] = cur.execute(_COLUMNS_SQL, {"rel": rel}).fetchall()
         out["relations"][rel] = relation

@@ -26,18 +26,17 @@ from shared import db
 
 Conn = psycopg.Connection[dict[str, Any]]
 
-_SESSION_SELECT = """
-select s.*, coalesce(p.display_name, public.host_display_name(s.host_id), '') as host_name,
-       s.capacity - s.seats_taken as seats_left, public.waitlist_count(s.id) as waitlist_count, l.meeting_url
+_SESSION_COLUMNS = "s.*, s.capacity - s.seats_taken as seats_left, public.waitlist_count(s.id) as waitlist_count"
+_SESSION_SELECT = f"""
+select {_SESSION_COLUMNS}, coalesce(p.display_name, public.host_display_name(s.host_id), '') as host_name,
+       l.meeting_url
 from public.sessions s
 left join public.profiles p on p.id = s.host_id
 left join public.session_links l on l.session_id = s.id
 """
 # Visitors (anon) hold no grant on profiles or meeting links: the host's name comes from host_display_name().
-_VISITOR_SESSION_SELECT = """
-select s.*, coalesce(public.host_display_name(s.host_id), '') as host_name,
-       s.capacity - s.seats_taken as seats_left, public.waitlist_count(s.id) as waitlist_count,
-       null::text as meeting_url
+_VISITOR_SESSION_SELECT = f"""
+select {_SESSION_COLUMNS}, coalesce(public.host_display_name(s.host_id), '') as host_name, null::text as meeting_url
 from public.sessions s
 """
 
