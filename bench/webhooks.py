@@ -29,7 +29,7 @@ from bench.common import (
     running_cluster,
     use_database,
 )
-from tests.stripe_events import sign
+from infra.stripe_events import endpoint_of, event, sign
 
 EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", "10000"))
 DUPLICATE_SHARE = 0.30
@@ -38,13 +38,7 @@ SEED = int(os.environ.get("BENCH_SEED", "20261122"))
 
 
 def _event(event_type: str, obj: dict[str, Any], created: int) -> dict[str, Any]:
-    return {
-        "id": f"evt_{uuid.uuid4().hex[:24]}",
-        "object": "event",
-        "type": event_type,
-        "created": created,
-        "data": {"object": obj},
-    }
+    return event(event_type, obj, created=created, event_id=f"evt_{uuid.uuid4().hex[:24]}")
 
 
 def build_world(dsn: str, unique: int, now: int) -> list[dict[str, Any]]:
@@ -174,14 +168,17 @@ def snapshot(dsn: str) -> dict[str, Any]:
         }
 
 
-def _client(dsn: str, deliveries: list[tuple[bytes, str]], barrier: Any, out: Any) -> None:
+Delivery = tuple[str, bytes, str]  # (endpoint path, body, Stripe-Signature)
+
+
+def _client(dsn: str, deliveries: list[Delivery], barrier: Any, out: Any) -> None:
     try:
         use_database(dsn)
         from infra.lambda_events import function_url_event, invoke
         from webhooks.handler import lambda_handler
 
-        def deliver(body: bytes, header: str) -> int:
-            event = function_url_event("POST", "/stripe", raw_body=body, headers={"Stripe-Signature": header})
+        def deliver(path: str, body: bytes, header: str) -> int:
+            event = function_url_event("POST", path, raw_body=body, headers={"Stripe-Signature": header})
             return invoke(lambda_handler, event).status
 
         if invoke(lambda_handler, function_url_event("GET", "/health")).status != 200:
@@ -189,9 +186,9 @@ def _client(dsn: str, deliveries: list[tuple[bytes, str]], barrier: Any, out: An
         barrier.wait()
         latencies: list[float] = []
         codes: dict[int, int] = {}
-        for body, header in deliveries:
+        for path, body, header in deliveries:
             t0 = time.perf_counter()
-            code = deliver(body, header)
+            code = deliver(path, body, header)
             latencies.append(time.perf_counter() - t0)
             codes[code] = codes.get(code, 0) + 1
         out.put({"latencies": latencies, "codes": codes, "ended": time.perf_counter()})
@@ -199,7 +196,7 @@ def _client(dsn: str, deliveries: list[tuple[bytes, str]], barrier: Any, out: An
         out.put({"error": repr(exc)})
 
 
-def deliver_all(dsn: str, deliveries: list[tuple[bytes, str]], clients: int) -> dict[str, Any]:
+def deliver_all(dsn: str, deliveries: list[Delivery], clients: int) -> dict[str, Any]:
     shares = [(dsn, deliveries[i::clients]) for i in range(clients)]
     results, started = run_processes(_client, shares, what="webhook clients", timeout=900)
     latencies = [x for r in results for x in r["latencies"]]
@@ -222,8 +219,11 @@ def main() -> int:
         # The same world in the reference database: same users, sessions, bookings (copied row for row).
         _copy_world(storm_db.dsn, ref_db.dsn)
 
-        bodies = [json.dumps(e).encode() for e in events]
-        in_order = [(b, sign(b)) for b in bodies]
+        in_order: list[Delivery] = []
+        for evt in events:
+            path, secret = endpoint_of(evt)
+            body = json.dumps(evt).encode()
+            in_order.append((path, body, sign(body, secret=secret)))
         storm = in_order + [in_order[i] for i in rng.choices(range(len(in_order)), k=EVENTS - len(in_order))]
         rng.shuffle(storm)
 

@@ -9,7 +9,6 @@ reuses the data and applies only new migrations.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 import psycopg
 
 from infra.localdb import Cluster, LocalDbError, prepare
-from infra.localenv import LOCAL_WEBHOOK_SECRET, DevConfig, function_env
+from infra.localenv import LOCAL_WEBHOOK_SECRET, ROOT, DevConfig, function_env
 from infra.token import mint_token
 
 
@@ -43,16 +42,16 @@ def port_in_use(port: int) -> bool:
 
 
 def start_localstripe(port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    exe = Path(sys.executable).parent / "localstripe"
-    if not exe.exists():
-        found = shutil.which("localstripe")
-        if found is None:
-            raise RuntimeError("localstripe is not installed: run `make install`")
-        exe = Path(found)
+    """localstripe as the pinned Stripe API version answers (`infra.stripe_standin`), on loopback."""
     log = log_path.open("ab")
     # --from-scratch: every localstripe shares /tmp/localstripe.pickle otherwise, and a copy truncated by an
     # interrupted run stops the next one from starting.
-    proc = subprocess.Popen([str(exe), "--port", str(port), "--from-scratch"], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "infra.stripe_standin", "--port", str(port), "--from-scratch"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
     try:
         wait_for_port(port)
     except RuntimeError as exc:

@@ -18,6 +18,7 @@ LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # 
 LOCAL_JWT_ISSUER = "http://127.0.0.1:54321/auth/v1"
 LOCAL_STRIPE_KEY = "sk_test_local_skillswap"
 LOCAL_WEBHOOK_SECRET = "whsec_local_skillswap"  # noqa: S105 - local only
+LOCAL_CONNECT_WEBHOOK_SECRET = "whsec_local_skillswap_connect"  # noqa: S105 - local only
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def function_env(*, database_url: str, stripe_port: int | None = None) -> dict[s
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         "STRIPE_API_KEY": LOCAL_STRIPE_KEY,
         "STRIPE_WEBHOOK_SECRET": LOCAL_WEBHOOK_SECRET,
+        "STRIPE_CONNECT_WEBHOOK_SECRET": LOCAL_CONNECT_WEBHOOK_SECRET,
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-1"),
     }
     if stripe_port is not None:

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from infra.localdb import Cluster, prepare
-from infra.localenv import TEST_DATA_DIR, TEST_DATABASE, TEST_DB_PORT, function_env
+from infra.localenv import LOCAL_DIR, TEST_DATA_DIR, TEST_DATABASE, TEST_DB_PORT, function_env
+from tests.helpers import StripeRecorder
 
 _CLUSTER = Cluster(TEST_DATA_DIR, TEST_DB_PORT, TEST_DATABASE)
 _GIVEN_URL = os.environ.get("TEST_DATABASE_URL")
@@ -55,17 +54,15 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def stripe_peer() -> Iterator[str]:
-    """localstripe (a stateful Stripe fake that signs and sends webhooks) on a free loopback port; the
-    functions' Stripe client points at it for the whole test session."""
-    from infra.dev import wait_for_port
+    """localstripe (a stateful Stripe fake that signs and sends webhooks), answering as the pinned API version
+    does (`infra.stripe_standin`), on a free loopback port; the functions' Stripe client points at it for the
+    whole test session."""
+    from infra.dev import start_localstripe
 
     port = free_port()
-    exe = Path(sys.executable).parent / "localstripe"
-    proc = subprocess.Popen(
-        [str(exe), "--port", str(port), "--from-scratch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    LOCAL_DIR.mkdir(exist_ok=True)
+    proc = start_localstripe(port, LOCAL_DIR / "localstripe-tests.log")
     try:
-        wait_for_port(port)
         url = f"http://127.0.0.1:{port}"
         os.environ["STRIPE_API_BASE"] = url
         from shared.stripe_client import get_stripe
@@ -75,3 +72,23 @@ def stripe_peer() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[StripeRecorder]:
+    """get_stripe() built as in production, but its HTTP client records every request instead of sending it
+    (and remembers the timeout it was built with)."""
+    import stripe
+
+    from shared.stripe_client import get_stripe
+
+    recorder = StripeRecorder()
+
+    def build(timeout: Any = None, **_: Any) -> StripeRecorder:
+        recorder.timeout = timeout
+        return recorder
+
+    monkeypatch.setattr(stripe, "RequestsClient", build)
+    get_stripe.cache_clear()
+    yield recorder
+    get_stripe.cache_clear()

@@ -362,10 +362,11 @@ class PaymentsRepo:
     def forget_stripe_customer(self, user_id: UUID) -> None:
         self.conn.execute("delete from public.stripe_customers where user_id = %s", (user_id,))
 
-    def attach_payment_intent(self, booking_id: UUID, payment_intent_id: str) -> None:
+    def attach_payment_intent(self, booking_id: UUID, payment_intent_id: str, *, destination_charge: bool) -> None:
         self.conn.execute(
-            "update public.bookings set payment_intent_id = %s where id = %s and payment_intent_id is null",
-            (payment_intent_id, booking_id),
+            "update public.bookings set payment_intent_id = %s, destination_charge = %s"
+            " where id = %s and payment_intent_id is null",
+            (payment_intent_id, destination_charge, booking_id),
         )
 
     def plans(self) -> list[dict[str, Any]]:

@@ -323,7 +323,9 @@ def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
                 PaymentsRepo(conn).forget_stripe_customer(principal.user_id)
             intent = _create_intent(principal, booking, replacing=str(gone))
         with db.transaction() as conn:
-            PaymentsRepo(conn).attach_payment_intent(booking_id, intent.id)
+            PaymentsRepo(conn).attach_payment_intent(
+                booking_id, intent.id, destination_charge=intent.destination_charge
+            )
     return PaymentPublic(
         payment_intent_id=intent.id,
         client_secret=intent.client_secret,

@@ -10,12 +10,22 @@ powertools parameters (cached by powertools) the first time settings are needed.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 # Settings whose value may live in Secrets Manager (the template passes <NAME>_SECRET_NAME instead).
-SECRET_SETTINGS = ("DATABASE_URL", "JWT_SECRET", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET")
+SECRET_SETTINGS = (
+    "DATABASE_URL",
+    "JWT_SECRET",
+    "STRIPE_API_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_CONNECT_WEBHOOK_SECRET",
+)
+
+# Environments the template deploys (ENVIRONMENT=dev|prod): there the database URL must be Supabase's pooler.
+CLOUD_ENVIRONMENTS = frozenset({"dev", "prod"})
 
 
 class ConfigError(RuntimeError):
@@ -38,7 +48,13 @@ class Settings(BaseModel):
     # Stripe (used by the payment paths only).
     stripe_api_key: str | None = None
     stripe_api_base: str | None = None
+    # Two webhook endpoints, two signing secrets (Stripe signs each endpoint with its own): the account endpoint
+    # (events of the platform account) and the Connect endpoint (events of connected accounts: account.updated).
     stripe_webhook_secret: str | None = None
+    stripe_connect_webhook_secret: str | None = None
+    # Each Stripe request: timeout (seconds) and network retries; see shared.stripe_client.call_budget_seconds.
+    stripe_timeout_seconds: float = Field(2.0, gt=0, le=60)
+    stripe_max_network_retries: int = Field(1, ge=0, le=5)
     # Destination charges to the host's Connect account (off locally: localstripe has no Connect).
     stripe_connect_enabled: bool = False
     platform_fee_bps: int = Field(1000, ge=0, le=10000, description="platform fee in basis points of the price")
@@ -57,6 +73,43 @@ class Settings(BaseModel):
     cohort_function_name: str | None = None
     # Database statement timeout applied per transaction (SET LOCAL), milliseconds.
     db_statement_timeout_ms: int = 5000
+
+
+def check_database_url(url: str, environment: str) -> None:
+    """In the cloud, only Supabase's transaction pooler works: Lambda outside a VPC has IPv4 only, the direct
+    host `db.<ref>.supabase.co` is IPv6 (IPv4 is a paid add-on), the session pooler (5432) holds a server
+    connection per Lambda container, and the pooler must be reached over TLS. Anything else fails the cold
+    start with the URL to use. Source: Supabase, "Connect to your database"
+    (supabase.com/docs/guides/database/connecting-to-postgres): shared pooler, transaction mode,
+    `aws-[region].pooler.supabase.com:6543` (older projects: `aws-0-[region]…`), user `postgres.<project-ref>`."""
+    if environment not in CLOUD_ENVIRONMENTS:
+        return
+    from urllib.parse import parse_qs, urlsplit
+
+    expected = (
+        "use the Transaction pooler string from the Supabase dashboard (Connect → Transaction pooler): "
+        "postgresql://postgres.<project-ref>:<password>@aws-<n>-<region>.pooler.supabase.com:6543/postgres"
+        "?sslmode=require"
+    )
+    try:
+        parts = urlsplit(url)
+        host, port, user = parts.hostname or "", parts.port, parts.username or ""
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL is not a URL; {expected}") from exc
+    problems = []
+    if parts.scheme not in {"postgres", "postgresql"}:
+        problems.append("scheme is not postgresql")
+    if not re.fullmatch(r"aws-(\d+-)?[a-z]{2}(-[a-z]+)+-\d\.pooler\.supabase\.com", host):
+        problems.append(f"host {host or '(none)'} is not the shared pooler")
+    if port != 6543:
+        problems.append(f"port {port or '(default)'} is not the transaction pooler's 6543")
+    if not re.fullmatch(r"postgres\.[a-z0-9]{20}", user):
+        problems.append("user is not postgres.<project-ref>")
+    sslmode = parse_qs(parts.query).get("sslmode", [""])[-1]
+    if sslmode not in {"require", "verify-ca", "verify-full"}:
+        problems.append(f"sslmode={sslmode or '(unset)'} does not require TLS")
+    if problems:
+        raise ConfigError(f"DATABASE_URL: {'; '.join(problems)}; {expected}")
 
 
 def _resolve_secret_names() -> dict[str, str]:
@@ -79,7 +132,9 @@ def _from_environment() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     try:
-        return Settings(**{**_from_environment(), **_resolve_secret_names()})
+        settings = Settings(**{**_from_environment(), **_resolve_secret_names()})
     except ValidationError as exc:
         fields = ", ".join(str(err["loc"][0]).upper() for err in exc.errors() if err["loc"])
         raise ConfigError(f"missing or invalid setting(s): {fields}") from None
+    check_database_url(settings.database_url, settings.environment)
+    return settings

@@ -100,7 +100,7 @@ class RefundsRepo:
               order by created_at
               limit %s
               for update skip locked)
-            returning r.id, r.amount, r.currency, b.payment_intent_id
+            returning r.id, r.amount, r.currency, b.payment_intent_id, b.destination_charge
             """,
             (retry_after_seconds, limit),
         ).fetchall()
@@ -108,6 +108,14 @@ class RefundsRepo:
     def record_submitted(self, refund_id: UUID, stripe_refund_id: str) -> None:
         self.conn.execute(
             "update public.refunds set stripe_refund_id = %s where id = %s", (stripe_refund_id, refund_id)
+        )
+
+    def release(self, refund_ids: list[UUID]) -> None:
+        """Give claimed refunds that were never sent back to the queue (the next run takes them at once)."""
+        self.conn.execute(
+            "update public.refunds set status = 'pending'"
+            " where id = any(%s) and status = 'submitted' and stripe_refund_id is null",
+            (refund_ids,),
         )
 
     def record_failed(self, refund_id: UUID) -> None:

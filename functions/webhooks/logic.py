@@ -1,6 +1,10 @@
 """Stripe events → effects, exactly once and in any order.
 
-1. The signature is verified on the raw body (`stripe.Webhook.construct_event`) before anything else.
+1. The signature is verified on the raw body (`stripe.Webhook.construct_event`) before anything else, with the
+   secret of the endpoint the event came to. There are two endpoints, each with its own signing secret
+   (Stripe, "Connect webhooks", docs.stripe.com/connect/webhooks): the account endpoint (`/stripe`: events of
+   the platform's own account — payments, refunds, subscriptions, invoices) and the Connect endpoint
+   (`/stripe/connect`: events of connected accounts, which carry `account` — a host's `account.updated`).
 2. In ONE transaction the event id is recorded in the ledger and its effect applied; a duplicate does nothing.
 3. Effects are SQL functions that tolerate any order: payment success is absorbing (late money takes a free
    seat or becomes a refund due), failures never undo a payment, and subscription / account state keeps the
@@ -9,17 +13,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from shared import db
 from shared.errors import BadRequest
 from shared.observability import logger
 from shared.settings import get_settings
+from shared.stripe_client import STRIPE_API_VERSION
 from webhooks.dal import RefundsRepo, StripeEventsRepo
+
+if TYPE_CHECKING:
+    from stripe.params import RefundCreateParams
 
 
 @dataclass(frozen=True)
@@ -29,24 +38,35 @@ class EventOutcome:
     outcome: str
 
 
-def verify_event(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """The verified event as a dict; any defect (missing/bad signature, stale timestamp, bad JSON) is a 400."""
+def verify_event(payload: bytes, signature: str | None, *, connect: bool = False) -> dict[str, Any]:
+    """The verified event as a dict; any defect (missing/bad signature, stale timestamp, bad JSON) is a 400.
+    `connect`: the event came to the Connect endpoint (its own secret; the event must name its account)."""
     import stripe
 
     settings = get_settings()
-    if not settings.stripe_webhook_secret:
+    secret = settings.stripe_connect_webhook_secret if connect else settings.stripe_webhook_secret
+    if not secret:
         raise BadRequest("webhooks are not configured")
     if not signature:
         raise BadRequest("missing Stripe-Signature header", field="Stripe-Signature")
     try:
         event = stripe.Webhook.construct_event(
-            payload, signature, settings.stripe_webhook_secret, tolerance=settings.stripe_webhook_tolerance_seconds
+            payload, signature, secret, tolerance=settings.stripe_webhook_tolerance_seconds
         )
     except stripe.SignatureVerificationError as exc:
         raise BadRequest("the Stripe signature does not verify", field="Stripe-Signature") from exc
     except ValueError as exc:
         raise BadRequest("the body is not a Stripe event") from exc
     data: dict[str, Any] = event.to_dict()
+    if connect and not isinstance(data.get("account"), str):
+        raise BadRequest("an event of the Connect endpoint names its connected account", field="account")
+    if data.get("api_version") not in {None, STRIPE_API_VERSION}:
+        # The payload's shape follows the endpoint's API version: an endpoint made with another version is a
+        # deployment mistake (`python -m infra.stripe_setup` makes them with ours). Processed, and said loudly.
+        logger.warning(
+            "stripe event rendered with another API version",
+            extra={"event_api_version": data.get("api_version"), "expected": STRIPE_API_VERSION},
+        )
     return data
 
 
@@ -155,6 +175,7 @@ def _account_updated(repo: StripeEventsRepo, account: dict[str, Any], at: dateti
     )
 
 
+# Events of the platform's own account (the account endpoint).
 HANDLERS: dict[str, Handler] = {
     "payment_intent.succeeded": _payment_succeeded,
     "payment_intent.payment_failed": _payment_failed,
@@ -166,11 +187,16 @@ HANDLERS: dict[str, Handler] = {
     "invoice.paid": _invoice(paid=True),
     "invoice.payment_succeeded": _invoice(paid=True),
     "invoice.payment_failed": _invoice(paid=False),
+}
+
+# Events of connected accounts (the Connect endpoint): a host's account becoming able to take charges and payouts.
+# (The platform's own account.updated, sent to the account endpoint, is not about a host and is ignored.)
+CONNECT_HANDLERS: dict[str, Handler] = {
     "account.updated": _account_updated,
 }
 
 
-def apply_event(event: dict[str, Any]) -> EventOutcome:
+def apply_event(event: dict[str, Any], *, connect: bool = False) -> EventOutcome:
     """Ledger + effect in one transaction. Never logs the payload (only id, type and outcome)."""
     event_id, event_type = str(event.get("id", "")), str(event.get("type", ""))
     created = _ts(event.get("created"))
@@ -181,7 +207,7 @@ def apply_event(event: dict[str, Any]) -> EventOutcome:
         if not repo.claim(event_id, event_type, created):
             outcome = "duplicate"
         else:
-            handler = HANDLERS.get(event_type)
+            handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event_type)
             data_object = (event.get("data") or {}).get("object") or {}
             outcome = handler(repo, data_object, created) if handler else "ignored"
             repo.finish(event_id, outcome)
@@ -189,14 +215,32 @@ def apply_event(event: dict[str, Any]) -> EventOutcome:
     return EventOutcome(event_id=event_id, type=event_type, outcome=outcome)
 
 
-def receive_stripe_event(*, payload: bytes, signature: str | None) -> EventOutcome:
-    return apply_event(verify_event(payload, signature))
+def receive_stripe_event(*, payload: bytes, signature: str | None, connect: bool = False) -> EventOutcome:
+    return apply_event(verify_event(payload, signature, connect=connect), connect=connect)
 
 
 # Refunds due → Stripe --------------------------------------------------------------------------------
-def execute_refunds(*, batch_size: int = 50, retry_after_seconds: int = 300) -> dict[str, int]:
+def refund_params(refund: dict[str, Any]) -> RefundCreateParams:
+    """A refund of (part of) a booking's payment. A destination charge also takes the host's share back from the
+    connected account (`reverse_transfer`, proportional to the amount) and returns the platform's fee in the same
+    proportion (`refund_application_fee`); without them the platform would pay the whole refund alone. Source:
+    Stripe, "Destination charges" → "Issue refunds" (docs.stripe.com/connect/destination-charges)."""
+    params: RefundCreateParams = {"payment_intent": refund["payment_intent_id"], "amount": refund["amount"]}
+    if refund["destination_charge"]:
+        params["reverse_transfer"] = True
+        params["refund_application_fee"] = True
+    return params
+
+
+def execute_refunds(
+    *, batch_size: int = 50, retry_after_seconds: int = 300, time_budget_seconds: float = 40.0
+) -> dict[str, int]:
     """Send the refunds due to Stripe, each with its own idempotency key (`refund-<id>`), and remember Stripe's
-    refund id; `charge.refunded` later marks them succeeded. A crash between claim and record is retried."""
+    refund id; `charge.refunded` later marks them succeeded. A crash between claim and record is retried.
+
+    No Stripe call starts unless it can finish, at its worst, within `time_budget_seconds` (the function's timeout
+    less a margin): what is left stays claimed without a Stripe id and the next run retries it."""
+    started = time.monotonic()
     with db.transaction() as conn:
         due = RefundsRepo(conn).claim_due(batch_size, retry_after_seconds)
     submitted = failed = deferred = 0
@@ -204,18 +248,24 @@ def execute_refunds(*, batch_size: int = 50, retry_after_seconds: int = 300) -> 
         return {"refunds_submitted": 0, "refunds_failed": 0, "refunds_deferred": 0}
     import stripe  # only when there is something to send (a quiet minute costs no Stripe import)
 
-    from shared.stripe_client import get_stripe
+    from shared.stripe_client import call_budget_seconds, get_stripe
 
+    settings = get_settings()
+    budget = call_budget_seconds(settings.stripe_timeout_seconds, settings.stripe_max_network_retries)
+    out_of_time: list[UUID] = []
     for refund in due:
         if not refund["payment_intent_id"]:
             with db.transaction() as conn:
                 RefundsRepo(conn).record_failed(refund["id"])
             failed += 1
             continue
+        if time.monotonic() - started + budget > time_budget_seconds:
+            out_of_time.append(refund["id"])
+            deferred += 1
+            continue
         try:
             created = get_stripe().v1.refunds.create(
-                {"payment_intent": refund["payment_intent_id"], "amount": refund["amount"]},
-                {"idempotency_key": f"refund-{refund['id']}"},
+                refund_params(refund), {"idempotency_key": f"refund-{refund['id']}"}
             )
         except stripe.StripeError:
             # Left 'submitted' without a Stripe id: the next run retries it with the same idempotency key.
@@ -225,4 +275,7 @@ def execute_refunds(*, batch_size: int = 50, retry_after_seconds: int = 300) -> 
         with db.transaction() as conn:
             RefundsRepo(conn).record_submitted(refund["id"], created.id)
         submitted += 1
+    if out_of_time:
+        with db.transaction() as conn:
+            RefundsRepo(conn).release(out_of_time)
     return {"refunds_submitted": submitted, "refunds_failed": failed, "refunds_deferred": deferred}

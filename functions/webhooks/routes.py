@@ -16,10 +16,24 @@ class WebhookAck(Model):
     outcome: str
 
 
+async def _receive(request: Request, *, connect: bool) -> WebhookAck:
+    payload = await request.body()
+    outcome = logic.receive_stripe_event(
+        payload=payload, signature=request.headers.get("stripe-signature"), connect=connect
+    )
+    return WebhookAck(received=True, event_id=outcome.event_id, outcome=outcome.outcome)
+
+
 @router.post("/stripe", response_model=WebhookAck, tags=["stripe"])
 async def receive_stripe_event(request: Request) -> WebhookAck:
-    """Stripe's webhook endpoint: the raw body is verified before it is parsed; duplicates and unknown types are
-    acknowledged with 200 (Stripe stops retrying) and change nothing."""
-    payload = await request.body()
-    outcome = logic.receive_stripe_event(payload=payload, signature=request.headers.get("stripe-signature"))
-    return WebhookAck(received=True, event_id=outcome.event_id, outcome=outcome.outcome)
+    """Stripe's account endpoint (events of the platform account), verified with its own signing secret: the raw
+    body is verified before it is parsed; duplicates and unknown types are acknowledged with 200 (Stripe stops
+    retrying) and change nothing."""
+    return await _receive(request, connect=False)
+
+
+@router.post("/stripe/connect", response_model=WebhookAck, tags=["stripe"])
+async def receive_stripe_connect_event(request: Request) -> WebhookAck:
+    """Stripe's Connect endpoint (events of hosts' connected accounts), verified with the Connect endpoint's own
+    signing secret; same guarantees as the account endpoint."""
+    return await _receive(request, connect=True)

@@ -13,8 +13,8 @@ import pytest
 
 from infra.lambda_events import Reply, function_url_event, invoke
 from infra.localenv import LOCAL_WEBHOOK_SECRET
+from infra.stripe_events import endpoint_of, signed
 from infra.url_bridge import FunctionUrlBridge
-from tests.stripe_events import signed
 
 
 @pytest.fixture(scope="session")
@@ -32,13 +32,13 @@ def webhook_endpoint(stripe_peer: str) -> Iterator[FunctionUrlBridge]:
 
 
 def deliver(evt: dict[str, Any], **sign_kwargs: Any) -> Reply:
-    """POST a signed event to the webhook function's real Lambda handler."""
+    """POST a signed event to the webhook function's real Lambda handler, at the endpoint Stripe would use (the
+    Connect endpoint for events of connected accounts) and signed with that endpoint's secret."""
     from webhooks.handler import lambda_handler
 
-    body, header = signed(evt, **sign_kwargs)
-    return invoke(
-        lambda_handler, function_url_event("POST", "/stripe", raw_body=body, headers={"Stripe-Signature": header})
-    )
+    path, secret = endpoint_of(evt)
+    body, header = signed(evt, **{"secret": secret, **sign_kwargs})
+    return invoke(lambda_handler, function_url_event("POST", path, raw_body=body, headers={"Stripe-Signature": header}))
 
 
 def pay(intent_id: str, card: str) -> bool:

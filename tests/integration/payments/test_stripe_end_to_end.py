@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra.stripe_events import event
 from infra.url_bridge import FunctionUrlBridge
 from tests.integration.bookings.conftest import call
 from tests.integration.payments.conftest import deliver, pay, wait_for
-from tests.stripe_events import event
 
 
 def status_of(conn: Any, booking_id: str) -> Any:
@@ -153,3 +153,30 @@ def test_payout_onboarding_without_connect_at_the_peer_is_a_502_problem(make_use
     assert reply.headers["content-type"] == "application/problem+json"
     bad = call("POST", "/payouts/onboarding", make_user(), {"return_url": "http://insecure"})
     assert bad.status == 422
+
+
+def test_the_local_stripe_refuses_what_the_pinned_api_version_refuses(stripe_peer: str) -> None:
+    """The stand-in answers as today's Stripe does: `payment_method_types` on a PaymentIntent is a 400 with
+    `payment_method_types_no_longer_supported`, and a request pinned to another version is refused."""
+    import httpx
+
+    auth = {"Authorization": "Bearer sk_test_local_skillswap"}
+    refused = httpx.post(
+        f"{stripe_peer}/v1/payment_intents",
+        data={"amount": "1000", "currency": "eur", "payment_method_types[0]": "card"},
+        headers=auth,
+        timeout=10,
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "payment_method_types_no_longer_supported"
+    other_version = httpx.post(
+        f"{stripe_peer}/v1/payment_intents",
+        data={"amount": "1000", "currency": "eur"},
+        headers={**auth, "Stripe-Version": "2020-08-27"},
+        timeout=10,
+    )
+    assert other_version.status_code == 400
+    accepted = httpx.post(
+        f"{stripe_peer}/v1/payment_intents", data={"amount": "1000", "currency": "eur"}, headers=auth, timeout=10
+    )
+    assert accepted.status_code == 200, accepted.text

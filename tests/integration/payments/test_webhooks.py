@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
+from infra.stripe_events import event, sign, signed
 from infra.url_bridge import FunctionUrlBridge
 from tests.integration.bookings.conftest import call, in_hours, make_payable, problem
 from tests.integration.conftest import _truncate_all
 from tests.integration.payments.conftest import deliver
-from tests.stripe_events import event, sign, signed
 
 
 def ledger_count(conn: Any, *event_ids: str) -> int:

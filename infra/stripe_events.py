@@ -1,4 +1,6 @@
-"""Stripe events signed exactly as Stripe signs them (for the event types localstripe does not send)."""
+"""Stripe events signed exactly as Stripe signs them (for the event types localstripe does not send), rendered
+with our pinned API version as our endpoints are. Events of connected accounts (`account.*`) carry the
+account's id in `account`, as Stripe sends them to a Connect endpoint."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import json
 import time
 from typing import Any
 
-from infra.localenv import LOCAL_WEBHOOK_SECRET
+from infra.localenv import LOCAL_CONNECT_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET
+from shared.stripe_client import STRIPE_API_VERSION
 
 _counter = itertools.count(1)
 
@@ -17,15 +20,30 @@ _counter = itertools.count(1)
 def event(
     event_type: str, obj: dict[str, Any], *, created: int | None = None, event_id: str | None = None
 ) -> dict[str, Any]:
-    return {
+    evt = {
         "id": event_id or f"evt_test_{next(_counter):08d}_{int(time.time() * 1000)}",
         "object": "event",
         "type": event_type,
         "created": created if created is not None else int(time.time()),
         "livemode": False,
-        "api_version": "2025-03-31",
+        "api_version": STRIPE_API_VERSION,
         "data": {"object": obj},
     }
+    if event_type.startswith("account."):
+        evt["account"] = obj.get("id")
+    return evt
+
+
+def is_connect_event(evt: dict[str, Any]) -> bool:
+    """Stripe sends events of connected accounts to the Connect endpoint."""
+    return "account" in evt
+
+
+def endpoint_of(evt: dict[str, Any]) -> tuple[str, str]:
+    """(path, signing secret) of the endpoint Stripe delivers this event to."""
+    if is_connect_event(evt):
+        return "/stripe/connect", LOCAL_CONNECT_WEBHOOK_SECRET
+    return "/stripe", LOCAL_WEBHOOK_SECRET
 
 
 def sign(body: bytes, *, secret: str = LOCAL_WEBHOOK_SECRET, timestamp: int | None = None) -> str:
