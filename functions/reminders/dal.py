@@ -105,3 +105,18 @@ def mark_failed(delivery_id: int, reason: str, *, permanent: bool, max_attempts:
         {"permanent": permanent, "max": max_attempts, "reason": reason[:1000], "id": delivery_id},
     )
     return "updated" if rows else "missing"
+
+
+def mark_parked(delivery_id: int, reason: str, *, wait_seconds: int) -> None:
+    """Back to the queue after `wait_seconds`, the claim's attempt given back: the account, not the message, is at
+    fault, and the message must not die of it."""
+    db.run_bookkeeping(
+        """
+        update public.deliveries
+           set status = 'pending', due_at = now() + make_interval(secs => %(wait)s),
+               attempts = greatest(attempts - 1, 0), send_started_at = null, lease_until = null,
+               last_error = %(reason)s
+         where id = %(id)s
+        """,
+        {"wait": wait_seconds, "reason": reason[:1000], "id": delivery_id},
+    )

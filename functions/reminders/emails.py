@@ -192,10 +192,17 @@ def compose(delivery: dict[str, Any], *, mail_from: str, app_url: str, now: date
     )
 
 
+# The header that carries our stable per-delivery id through SES (which rewrites Message-ID).
+DELIVERY_ID_HEADER = "X-SkillSwap-Delivery-ID"
+
+
 def to_mime(email: Email, *, mail_from: str, delivery_id: int, now: datetime) -> Message:
-    """The MIME message (multipart/mixed: text + HTML alternatives, and the invite); its Message-ID is derived
-    from the delivery, the same on any retry. Built with email.mime (compat32): the modern EmailMessage API
-    re-parses every header and cost most of the dispatcher's time."""
+    """The MIME message (multipart/mixed: text + HTML alternatives, and the invite). Its stable id, derived from
+    the delivery and the same on any retry, is `X-SkillSwap-Delivery-ID`: SES replaces any Message-ID it is given
+    with its own ("If you specify a Message-ID header, Amazon SES overrides the header with its own value",
+    docs.aws.amazon.com/ses/latest/dg/header-fields.html) but passes other headers through. The Message-ID we set
+    is kept for the other transports (file, memory), which name what they keep after it. Built with email.mime
+    (compat32): the modern EmailMessage API re-parses every header and cost most of the dispatcher's time."""
     body = MIMEMultipart("alternative")
     body.attach(MIMEText(email.text, "plain", "utf-8"))
     body.attach(MIMEText(email.html, "html", "utf-8"))
@@ -211,5 +218,7 @@ def to_mime(email: Email, *, mail_from: str, delivery_id: int, now: datetime) ->
     message["To"] = email.to
     message["Subject"] = Header(email.subject, "utf-8").encode() if not email.subject.isascii() else email.subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = f"<delivery-{delivery_id}@skillswap.dev>"
+    stable_id = f"<delivery-{delivery_id}@skillswap.dev>"
+    message["Message-ID"] = stable_id
+    message[DELIVERY_ID_HEADER] = stable_id
     return message

@@ -7,8 +7,11 @@ transport, mark it. Exactly once, crash-safe:
   before marking the message sent, the message is *in doubt*: it is dead-lettered as such, never resent, so a
   crash can never produce a second email. What a crash can cost is bounded to the single message that was
   between that mark and the mail service's answer, per worker (it is dead-lettered, visible, and alarmed on).
-- A bad address or a message the service rejects is dead-lettered at once; other failures are retried with
-  backoff and dead-lettered after N attempts. Neither stops the batch.
+- A bad address or a message the service rejects is dead-lettered at once; a refusal that concerns the mail
+  account rather than the message (SES sandbox, unverified identity, paused or suspended sending, quota) parks
+  the message: back in the queue after `DELIVERY_PARK_SECONDS`, its attempts untouched, the reason in
+  `last_error` (and the `reminders.parked` metric alarms). Other failures are retried with backoff and
+  dead-lettered after N attempts. None of them stops the batch.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 from reminders import dal
 from reminders.emails import compose, to_mime
-from reminders.transports import MailRejected, MailUnavailable, Transport, default_transport
+from reminders.transports import MailParked, MailRejected, MailUnavailable, Transport, default_transport
 from shared.observability import logger
 from shared.settings import Settings, get_settings
 
@@ -68,6 +71,9 @@ def deliver_one(
         return "lease_lost", None
     try:
         message_id = transport.send(message, to=email.to)
+    except MailParked as exc:
+        dal.mark_parked(item["id"], f"parked: {exc}", wait_seconds=settings.delivery_park_seconds)
+        return "parked", None
     except MailRejected as exc:
         dal.mark_failed(item["id"], f"rejected: {exc}", permanent=True, max_attempts=settings.delivery_max_attempts)
         return "dead", None
@@ -99,9 +105,11 @@ def dispatch(
         _flush(carry)
         if len(batch) < batch_size:
             break
-    result = {key: counts.get(key, 0) for key in ("sent", "void", "retry", "dead", "lease_lost")}
+    result = {key: counts.get(key, 0) for key in ("sent", "void", "retry", "parked", "dead", "lease_lost")}
     if result["dead"]:
         logger.warning("deliveries dead-lettered", extra=result)
+    if result["parked"]:
+        logger.warning("deliveries parked: the mail account refuses to send (see last_error)", extra=result)
     return result
 
 

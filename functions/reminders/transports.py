@@ -13,11 +13,46 @@ from shared.settings import get_settings
 
 
 class MailRejected(Exception):
-    """The mail service refused this message for good (bad address, unverified sender): dead-letter it."""
+    """The mail service refused this message for good (a malformed address, content it will not send): dead-letter
+    it."""
 
 
 class MailUnavailable(Exception):
     """The mail service failed this time (throttled, network): retry later."""
+
+
+class MailParked(Exception):
+    """The mail service refuses every message until the account is fixed (SES sandbox or an unverified identity,
+    sending paused, account suspended, daily quota reached): the message is fine and waits, with this reason,
+    without spending its attempts."""
+
+
+# SES v2 SendEmail errors (docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html#API_SendEmail_Errors)
+# that concern the account, not the message. In the sandbox every recipient must be a verified identity: SES
+# answers MessageRejected "Email address is not verified. The following identities failed the check in region …"
+# (docs.aws.amazon.com/ses/latest/dg/troubleshoot-error-messages.html) — for a new account that is every mail.
+_ACCOUNT_ERRORS = {
+    "AccountSuspendedException": "the SES account is suspended",
+    "SendingPausedException": "sending is paused for the SES account",
+    "MailFromDomainNotVerifiedException": "the MAIL FROM domain is not verified in SES",
+    "LimitExceededException": "the SES sending quota is reached",
+    "NotFoundException": "an SES resource the message names does not exist (configuration set?)",
+}
+_PERMANENT_ERRORS = {"MessageRejected", "BadRequestException"}
+
+
+def classify_ses_error(code: str, message: str) -> Exception:
+    """The transport exception for an SES error code and message."""
+    if code in _ACCOUNT_ERRORS:
+        return MailParked(f"{code}: {_ACCOUNT_ERRORS[code]}")
+    if code == "MessageRejected" and "not verified" in message:
+        return MailParked(
+            f"{code}: an identity is not verified in SES ({message}); in the SES sandbox every recipient must be"
+            " verified: request production access (see the deploy guide)"
+        )
+    if code in _PERMANENT_ERRORS:
+        return MailRejected(f"{code}: {message}")
+    return MailUnavailable(code or message)
 
 
 class Transport(Protocol):
@@ -41,16 +76,8 @@ class SesTransport:
                 Content={"Raw": {"Data": message.as_bytes()}},
             )
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in {
-                "MessageRejected",
-                "BadRequestException",
-                "MailFromDomainNotVerifiedException",
-                "AccountSuspendedException",
-                "NotFoundException",
-            }:
-                raise MailRejected(f"{code}: {exc.response.get('Error', {}).get('Message', '')}") from exc
-            raise MailUnavailable(code or str(exc)) from exc
+            error = exc.response.get("Error", {})
+            raise classify_ses_error(str(error.get("Code", "")), str(error.get("Message", ""))) from exc
         except EndpointConnectionError as exc:
             raise MailUnavailable(str(exc)) from exc
         return str(reply["MessageId"])

@@ -68,6 +68,8 @@ class Settings(BaseModel):
     # Dispatcher: lease length (a crashed worker's claims come back after it) and attempts before dead-letter.
     delivery_lease_seconds: int = 300
     delivery_max_attempts: int = 5
+    # A message the mail account refuses to send (sandbox, paused, quota) waits this long before it is tried again.
+    delivery_park_seconds: int = 900
     # The cohort solver function, invoked asynchronously for each queued cohort run; unset (local stack, tests):
     # the matching function solves the run in the request.
     cohort_function_name: str | None = None

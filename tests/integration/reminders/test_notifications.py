@@ -4,6 +4,7 @@ through SES v2 (moto); reminders follow offsets, windows, moves, cancellations, 
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,11 @@ def test_confirmation_email_carries_a_valid_invite(publish: Any, book: Any, admi
     assert message["To"] == learner.email
     assert message["Subject"] == f"You're booked: {session['title']}"
     assert message["Message-ID"].startswith("<delivery-")
+    # SES rewrites Message-ID; our stable id rides in a header it keeps.
+    (delivery_id,) = admin_conn.execute(
+        "select id from public.deliveries where kind = 'booking_confirmed' and user_id = %s", (learner.id,)
+    ).fetchone()
+    assert message["X-SkillSwap-Delivery-ID"] == f"<delivery-{delivery_id}@skillswap.dev>"
     invite = invite_of(message)
     assert str(invite["METHOD"]) == "REQUEST"
     (vevent,) = invite.walk("VEVENT")
@@ -195,6 +201,74 @@ def test_a_bad_address_is_dead_lettered_and_the_rest_are_sent(
     assert (result["sent"], result["dead"]) == (3, 1)
     assert len(ses_sent()) == 3
     assert deliveries(admin_conn, user_id=broken.id, kind="booking_confirmed")[0][1::3] == ("dead", "bad address")
+
+
+def test_an_ses_account_refusal_parks_the_message_instead_of_dead_lettering_it(
+    publish: Any, book: Any, admin_conn: Any, ses_sent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new SES account is in the sandbox: every mail to an unverified recipient is refused with MessageRejected
+    "Email address is not verified…" (moto does not model the sandbox, so SES's documented answer is stubbed on
+    a real boto3 client). That is the account's state, not the message's fault: the message waits with the
+    reason, its attempts untouched, and goes out once the account is out of the sandbox."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from reminders import logic
+    from reminders.transports import SesTransport
+
+    _, session = publish(capacity=3)
+    learner, _ = book(session["id"])
+    sandboxed = boto3.client("sesv2", endpoint_url=os.environ["SES_ENDPOINT_URL"])
+    stub = Stubber(sandboxed)
+    refusal = (
+        f"Email address is not verified. The following identities failed the check in region EU-WEST-1: {learner.email}"
+    )
+    for _ in range(3):
+        stub.add_client_error("send_email", service_error_code="MessageRejected", service_message=refusal)
+    stub.activate()
+    monkeypatch.setattr(
+        logic, "default_transport", lambda: SesTransport(client=sandboxed, sender="no-reply@skillswap.dev")
+    )
+    for _ in range(3):  # parked every time: never dead-lettered, attempts never spent
+        admin_conn.execute(
+            "update public.deliveries set due_at = now() where status = 'pending' and kind <> 'reminder'"
+        )
+        result = run_dispatcher()
+        assert (result["parked"], result["dead"], result["sent"]) == (1, 0, 0), result
+    stub.assert_no_pending_responses()
+    status, attempts, due_at, error = admin_conn.execute(
+        "select status::text, attempts, due_at, last_error from public.deliveries"
+        " where kind = 'booking_confirmed' and user_id = %s",
+        (learner.id,),
+    ).fetchone()
+    assert (status, attempts) == ("pending", 0)
+    assert error.startswith("parked: MessageRejected")
+    assert "production access" in error
+    assert due_at > datetime.now(UTC) + timedelta(minutes=14)
+
+    monkeypatch.undo()  # production access granted: the real (moto) SES takes it
+    admin_conn.execute("update public.deliveries set due_at = now() where status = 'pending' and kind <> 'reminder'")
+    assert run_dispatcher()["sent"] == 1
+    assert [m["To"] for m in ses_sent()] == [learner.email]
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "kind"),
+    [
+        ("MessageRejected", "Email address is not verified. The following identities failed the check", "parked"),
+        ("SendingPausedException", "Sending is paused", "parked"),
+        ("AccountSuspendedException", "suspended", "parked"),
+        ("LimitExceededException", "Daily message quota exceeded", "parked"),
+        ("MessageRejected", "Illegal address", "rejected"),
+        ("BadRequestException", "bad", "rejected"),
+        ("TooManyRequestsException", "Maximum sending rate exceeded", "unavailable"),
+    ],
+)
+def test_ses_errors_are_told_apart_by_whose_fault_they_are(code: str, message: str, kind: str) -> None:
+    from reminders.transports import MailParked, MailRejected, MailUnavailable, classify_ses_error
+
+    expected = {"parked": MailParked, "rejected": MailRejected, "unavailable": MailUnavailable}[kind]
+    assert type(classify_ses_error(code, message)) is expected
 
 
 def test_a_refused_change_writes_no_notification(publish: Any, book: Any, admin_conn: Any) -> None:
