@@ -10,7 +10,7 @@ transport, mark it. Exactly once, crash-safe:
 - A bad address or a message the service rejects is dead-lettered at once; a refusal that concerns the mail
   account rather than the message (SES sandbox, unverified identity, paused or suspended sending, quota) parks
   the message: back in the queue after `DELIVERY_PARK_SECONDS`, its attempts untouched, the reason in
-  `last_error` (and the `reminders.parked` metric alarms). Other failures are retried with backoff and
+  `last_error` (and the `deliveries.parked` metric alarms). Other failures are retried with backoff and
   dead-lettered after N attempts. None of them stops the batch.
 """
 

@@ -86,6 +86,14 @@ def test_refund_flow_end_to_end(
     cancelled = call("POST", f"/bookings/{booking_id}/cancel", learner)
     assert cancelled.json()["refund"] == {"amount": 2000, "currency": "usd", "percent": 50, "status": "pending"}
 
+    # Out of time (a call could not finish inside the job's budget): nothing sent, the refund back in the queue.
+    from webhooks.logic import execute_refunds
+
+    assert execute_refunds(time_budget_seconds=0.01)["refunds_deferred"] == 1
+    assert admin_conn.execute(
+        "select status::text, stripe_refund_id from public.refunds where booking_id = %s", (booking_id,)
+    ).fetchone() == ("pending", None)
+
     assert run_refunds() == {"refunds_submitted": 1, "refunds_failed": 0, "refunds_deferred": 0}
     refund_id, status = admin_conn.execute(
         "select stripe_refund_id, status::text from public.refunds where booking_id = %s", (booking_id,)
