@@ -65,7 +65,7 @@ def _direct_booker(dsn: str) -> Any:
                     "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
                     (claims,),
                 )
-                conn.execute("select * from public.book_seat_details(%s)", (task.session_id,)).fetchall()
+                conn.execute("select created, booking from public.book_or_find_seat(%s)", (task.session_id,)).fetchall()
                 conn.execute("commit")
             return 201
         except psycopg.Error as exc:

@@ -1,4 +1,5 @@
-"""Test helpers used by more than one test folder (kept here once)."""
+"""Test helpers used by more than one test file, kept here once: calling a function's real Lambda handler with
+a Function URL event, reading its problem+json answers, and Stripe on the wire."""
 
 from __future__ import annotations
 
@@ -7,11 +8,54 @@ import re
 import sys
 from dataclasses import dataclass
 from itertools import count
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 from typing_extensions import is_typeddict
+
+from infra.lambda_events import Reply, function_url_event, invoke
+
+if TYPE_CHECKING:
+    from tests.factories import User
+
+
+# Calling the functions -----------------------------------------------------------------------------------------
+HANDLERS = {"bookings": "bookings.handler", "matching": "matching.handler", "webhooks": "webhooks.handler"}
+
+
+def call(
+    method: str,
+    path: str,
+    user: User | None = None,
+    body: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    function: str = "bookings",
+    token: str | None = None,
+) -> Reply:
+    """One Function URL request through a function's real Lambda handler (as `user`, or with a raw `token`)."""
+    import importlib
+
+    handler = importlib.import_module(HANDLERS[function]).lambda_handler
+    bearer = token if token is not None else (user.token if user else None)
+    return invoke(handler, function_url_event(method, path, body=body, token=bearer, headers=headers, query=query))
+
+
+def problem(reply: Reply, status: int | None = None, field: str | None = None) -> dict[str, Any]:
+    """The RFC 9457 body of an error answer, checked: problem+json, the usual members, `status` as sent, and (if
+    given) the status expected and the field named in `errors`. Never a stack trace."""
+    if status is not None:
+        assert reply.status == status, reply.text
+    assert reply.headers["content-type"] == "application/problem+json", reply.text
+    body: dict[str, Any] = reply.json()
+    assert {"type", "title", "status", "detail"} <= body.keys(), body
+    assert body["status"] == reply.status
+    assert "Traceback" not in reply.text
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body
 
 
 # Stripe on the wire --------------------------------------------------------------------------------------

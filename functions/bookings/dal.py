@@ -23,6 +23,7 @@ from bookings.models import (
     SkillRef,
 )
 from shared import db
+from shared.observability import logger
 
 Conn = psycopg.Connection[dict[str, Any]]
 
@@ -41,7 +42,8 @@ from public.sessions s
 """
 
 _BOOKING_SELECT = "select * from public.booking_details b"
-BOOK_SEAT_SQL = "select * from public.book_seat_details(%s)"
+# Books a seat, or finds the caller's active booking for the session (a retry): (created, booking as JSON).
+BOOK_SEAT_SQL = "select created, booking from public.book_or_find_seat(%s)"
 
 _REVIEW_COLUMNS = "id, booking_id, session_id, host_id, rating, comment, created_at"
 
@@ -70,10 +72,11 @@ def booking_from_row(row: dict[str, Any]) -> BookingPublic:
     )
 
 
-def book_seat_in_one_flight(claims: dict[str, Any], session_id: UUID) -> BookingPublic:
-    """Book as the caller in a transaction of its own, sent in one flight (see shared.db.run_as_user)."""
-    rows = db.run_as_user(claims, BOOK_SEAT_SQL, (session_id,))
-    return booking_from_row(rows[0])
+def book_seat_in_one_flight(claims: dict[str, Any], session_id: UUID) -> tuple[bool, BookingPublic]:
+    """Book as the caller in a transaction of its own, sent in one flight (see shared.db.run_as_user):
+    (created now, the booking) — not created when the caller already held an active booking for the session."""
+    (row,) = db.run_as_user(claims, BOOK_SEAT_SQL, (session_id,))
+    return bool(row["created"]), booking_from_row(row["booking"])
 
 
 class BookingsRepo:
@@ -223,11 +226,6 @@ class BookingsRepo:
         return [HostSessionPublic(**row) for row in rows]
 
     # Bookings -------------------------------------------------------------------------------------------
-    def book_seat(self, session_id: UUID) -> BookingPublic:
-        row = self.conn.execute(BOOK_SEAT_SQL, (session_id,)).fetchone()
-        assert row is not None
-        return booking_from_row(row)
-
     def cancel_booking(self, booking_id: UUID) -> None:
         self.conn.execute("select public.cancel_booking(%s)", (booking_id,))
 
@@ -305,14 +303,27 @@ class BookingsRepo:
         return [ReviewPublic(**row) for row in rows]
 
     # Idempotency ----------------------------------------------------------------------------------------
-    def book_seat_idempotent(self, session_id: UUID, key: str, request_hash: str) -> tuple[bool, int, BookingPublic]:
-        """Claim the key, book and store the answer in one SQL call: (replayed, status code, booking)."""
+    def book_seat_idempotent(
+        self, session_id: UUID, key: str, request_hash: str
+    ) -> tuple[bool, int, BookingPublic | None]:
+        """Claim the key, book and store the answer in one SQL call: (replayed, status code, booking). A stored
+        answer that no longer parses as a booking comes back as None."""
         row = self.conn.execute(
             "select replayed, status_code, response from public.book_seat_idempotent(%s, %s, %s)",
             (session_id, key, request_hash),
         ).fetchone()
         assert row is not None
-        return bool(row["replayed"]), int(row["status_code"]), booking_from_row(row["response"])
+        replayed, status_code = bool(row["replayed"]), int(row["status_code"])
+        try:
+            return replayed, status_code, booking_from_row(row["response"])
+        except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+            if not replayed:
+                raise
+            logger.warning(
+                "stored idempotent answer cannot be replayed; treated as absent",
+                extra={"session_id": str(session_id), "error": type(exc).__name__},
+            )
+            return replayed, status_code, None
 
     def expire_holds(self, limit: int) -> int:
         row = self.conn.execute("select public.expire_holds(%s) as n", (limit,)).fetchone()

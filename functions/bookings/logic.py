@@ -43,6 +43,7 @@ from bookings.models import (
 from shared import db
 from shared.auth import Principal
 from shared.errors import BadGateway, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from shared.schema import refuse_control_characters
 from shared.settings import get_settings
 
 ANON_CLAIMS: dict[str, Any] = {"role": "anon"}
@@ -171,13 +172,16 @@ def _request_hash(*parts: str) -> str:
 
 
 def book_seat(*, principal: Principal, session_id: UUID, idempotency_key: str | None) -> BookingAnswer:
-    """Book (or waitlist, or hold for payment) a seat. With an Idempotency-Key, a retry replays the first answer
-    and creates nothing new; the key and the booking are written in the same transaction."""
-    if idempotency_key is None:
-        booking = book_seat_in_one_flight(principal.claims, session_id)
-        answer = BookingAnswer(status_code=201, body=booking.model_dump(mode="json"))
-    else:
+    """Book (or waitlist, or hold for payment) a seat: 201. A learner who already holds an active booking for the
+    session gets that booking back, 200, however often they repeat (a retry after an unknown outcome is safe
+    without a key). With an Idempotency-Key, a retry replays the first answer and creates nothing new; the key
+    and the booking are written in the same transaction."""
+    answer = None
+    if idempotency_key is not None:
         answer = _book_seat_idempotently(principal, session_id, idempotency_key)
+    if answer is None:
+        created, booking = book_seat_in_one_flight(principal.claims, session_id)
+        answer = BookingAnswer(status_code=201 if created else 200, body=booking.model_dump(mode="json"))
     if answer.body.get("status") == "pending_payment":
         # The seat is held (committed); now the PaymentIntent. Stripe's own idempotency key (from the booking id)
         # makes this safe to repeat, so a replayed answer gets the same payment, never a second one.
@@ -185,13 +189,21 @@ def book_seat(*, principal: Principal, session_id: UUID, idempotency_key: str | 
     return answer
 
 
-def _book_seat_idempotently(principal: Principal, session_id: UUID, idempotency_key: str) -> BookingAnswer:
+def _book_seat_idempotently(principal: Principal, session_id: UUID, idempotency_key: str) -> BookingAnswer | None:
+    """The keyed answer; None when the stored answer cannot be replayed (then the caller books without the key,
+    which answers the existing booking if there is one)."""
     if not 1 <= len(idempotency_key) <= 255:
         raise BadRequest("must be 1 to 255 characters", field="Idempotency-Key")
+    try:
+        refuse_control_characters(idempotency_key, multiline=False)
+    except ValueError as exc:
+        raise BadRequest(str(exc), field="Idempotency-Key") from None
     with db.user_transaction(principal.claims) as conn:
         replayed, status_code, booking = BookingsRepo(conn).book_seat_idempotent(
             session_id, idempotency_key, _request_hash("book_seat", str(session_id))
         )
+    if booking is None:
+        return None
     return BookingAnswer(status_code=status_code, body=booking.model_dump(mode="json"), replayed=replayed)
 
 

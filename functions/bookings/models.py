@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from shared.schema import Model, Strict
+from shared.schema import MULTILINE, Currency, Int8Id, Model, SaneDatetime, Strict
 
 
 class SessionFormat(StrEnum):
@@ -47,7 +47,6 @@ def _valid_timezone(value: str) -> str:
     return value
 
 
-Currency = Annotated[str, Field(pattern=r"^[a-z]{3}$", description="ISO 4217, lower case")]
 MeetingUrl = Annotated[str, Field(pattern=r"^https://\S+$", max_length=2000)]
 
 
@@ -58,12 +57,12 @@ class CancellationPolicy(Strict):
 
 class SessionCreate(Strict):
     format: SessionFormat
-    title: str = Field(min_length=3, max_length=140)
-    description: str = Field("", max_length=8000)
-    skill_ids: list[int] = Field(default_factory=list, max_length=10)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    timezone: str = "UTC"
+    title: str = Field(min_length=3, max_length=140, examples=["Intro to Rust ownership"])
+    description: str = Field("", max_length=8000, json_schema_extra=MULTILINE)
+    skill_ids: list[Int8Id] = Field(default_factory=list, max_length=10)
+    starts_at: SaneDatetime = Field(examples=["2027-03-14T14:00:00Z"])
+    ends_at: SaneDatetime = Field(examples=["2027-03-14T15:30:00Z"])
+    timezone: str = Field("UTC", max_length=64, examples=["Europe/Paris"])
     capacity: int | None = Field(
         None, ge=1, le=10000, validate_default=True, description="required, except for one-on-one (always 1)"
     )
@@ -101,10 +100,10 @@ class SessionCreate(Strict):
 
 class SessionUpdate(Strict):
     title: str | None = Field(None, min_length=3, max_length=140)
-    description: str | None = Field(None, max_length=8000)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    timezone: str | None = None
+    description: str | None = Field(None, max_length=8000, json_schema_extra=MULTILINE)
+    starts_at: SaneDatetime | None = None
+    ends_at: SaneDatetime | None = None
+    timezone: str | None = Field(None, max_length=64)
     capacity: int | None = Field(None, ge=1, le=10000)
     price_amount: int | None = Field(None, ge=0, le=100_000_000)
     currency: Currency | None = None
@@ -114,7 +113,7 @@ class SessionUpdate(Strict):
     hold_minutes: int | None = Field(None, ge=1, le=1440)
     claim_window_minutes: int | None = Field(None, ge=1, le=10080)
     meeting_url: MeetingUrl | None = None
-    skill_ids: list[int] | None = Field(None, max_length=10)
+    skill_ids: list[Int8Id] | None = Field(None, max_length=10)
 
     @field_validator("timezone")
     @classmethod
@@ -140,7 +139,7 @@ class SessionUpdate(Strict):
 
 
 class SessionCancel(Strict):
-    reason: str | None = Field(None, max_length=1000)
+    reason: str | None = Field(None, max_length=1000, json_schema_extra=MULTILINE)
 
 
 class SkillRef(Model):
@@ -187,10 +186,10 @@ class SessionsPublic(Model):
 class SessionSearch(Strict):
     skill: str | None = Field(None, max_length=80, description="skill slug")
     format: SessionFormat | None = None
-    min_price: int | None = Field(None, ge=0)
-    max_price: int | None = Field(None, ge=0)
-    starts_after: AwareDatetime | None = Field(None, description="default: now")
-    starts_before: AwareDatetime | None = None
+    min_price: int | None = Field(None, ge=0, le=100_000_000)
+    max_price: int | None = Field(None, ge=0, le=100_000_000)
+    starts_after: SaneDatetime | None = Field(None, description="default: now")
+    starts_before: SaneDatetime | None = None
     host_id: UUID | None = None
     q: str | None = Field(None, min_length=1, max_length=200)
     cursor: str | None = Field(None, max_length=200)
@@ -269,7 +268,7 @@ class AttendanceUpdate(Strict):
 
 class ReviewCreate(Strict):
     rating: int = Field(ge=1, le=5)
-    comment: str = Field("", max_length=4000)
+    comment: str = Field("", max_length=4000, json_schema_extra=MULTILINE)
 
 
 class ReviewPublic(Model):

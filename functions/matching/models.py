@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.schema import Model, Strict
+from shared.schema import MULTILINE, Model, Strict
 
 
 class SkillExplanation(Model):
@@ -38,7 +38,7 @@ class RecommendationsPublic(Model):
 
 class MentorshipRequestCreate(Strict):
     mentor_id: UUID
-    message: str = Field("", max_length=2000)
+    message: str = Field("", max_length=2000, json_schema_extra=MULTILINE)
 
 
 class MentorshipPublic(Model):

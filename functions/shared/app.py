@@ -54,6 +54,9 @@ _DB_ERRORS: tuple[tuple[type[psycopg.Error], type[DomainError], str], ...] = (
     (psycopg.errors.ForeignKeyViolation, Unprocessable, "a referenced record does not exist"),
     (psycopg.errors.NotNullViolation, Unprocessable, "a required value is missing"),
     (psycopg.errors.InvalidTextRepresentation, Unprocessable, "a value has the wrong format"),
+    # Class 22 (data exception: out-of-range numbers and dates, NUL bytes, bad encodings, …) that slipped past the
+    # request models: still the input's fault.
+    (psycopg.errors.DataException, Unprocessable, "a value is not acceptable"),
     (psycopg.errors.InsufficientPrivilege, Forbidden, "not allowed"),
     (psycopg.errors.QueryCanceled, ServiceUnavailable, "the database took too long; try again"),
     (psycopg.errors.SerializationFailure, Conflict, "a concurrent change interfered; try again"),
@@ -65,8 +68,7 @@ _DB_ERRORS: tuple[tuple[type[psycopg.Error], type[DomainError], str], ...] = (
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return _problem_response(exc.problem(request.url.path), headers)
+        return _problem_response(exc.problem(request.url.path), exc.headers())
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -104,7 +106,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         for exc_type, domain_type, detail in _DB_ERRORS:
             if isinstance(exc, exc_type):
                 logger.warning("database error mapped", extra={"sqlstate": exc.sqlstate, "as": domain_type.slug})
-                return _problem_response(domain_type(detail).problem(request.url.path))
+                return await _domain(request, domain_type(detail))
         logger.exception("unmapped database error", extra={"sqlstate": exc.sqlstate})
         return _problem_response(_internal_problem(request))
 

@@ -21,6 +21,10 @@ class DomainError(Exception):
         self.field = field
         self.extra = extra
 
+    def headers(self) -> dict[str, str] | None:
+        """HTTP headers that go with this problem."""
+        return None
+
     def problem(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": PROBLEM_BASE + self.slug,
@@ -46,6 +50,9 @@ class Unauthorized(DomainError):
     status = 401
     slug = "unauthorized"
     title = "Authentication required"
+
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(DomainError):
@@ -80,10 +87,33 @@ class BadGateway(DomainError):
     title = "Upstream service error"
 
 
+class TooManyRequests(DomainError):
+    """The caller made more write attempts than the limit allows; `retry_after` seconds until the next one is
+    accepted."""
+
+    status = 429
+    slug = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(detail, field=field, retry_after=retry_after)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class ServiceUnavailable(DomainError):
+    """A passing outage (the database unreachable or too slow). The outcome of a write may be unknown: a retry is
+    safe (a booking retry answers the existing booking), after `Retry-After` seconds."""
+
     status = 503
     slug = "service-unavailable"
     title = "Service unavailable"
+    retry_after_seconds: ClassVar[int] = 2
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 # SQL functions raise SQLSTATEs of class SS (see the booking functions migration); COLUMN names the field.

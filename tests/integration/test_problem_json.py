@@ -12,6 +12,7 @@ from infra.lambda_events import function_url_event, invoke
 from shared import db
 from shared.app import create_app, lambda_entry
 from shared.errors import Conflict
+from tests.helpers import problem
 
 
 class Thing(BaseModel):
@@ -41,14 +42,6 @@ def handler() -> Any:
             conn.execute("select 'x'::int")
 
     return lambda_entry(create_app(title="errors-test", routers=[router]))
-
-
-def problem(reply: Any) -> dict[str, Any]:
-    assert reply.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = reply.json()
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert body["status"] == reply.status
-    return body
 
 
 def test_invalid_field_is_422_naming_the_field(handler: Any) -> None:

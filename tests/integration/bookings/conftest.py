@@ -10,25 +10,9 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from infra.lambda_events import Reply, function_url_event, invoke
+from infra.lambda_events import Reply
 from tests.factories import User
-
-
-def call(
-    method: str,
-    path: str,
-    user: User | None = None,
-    body: Any = None,
-    *,
-    headers: dict[str, str] | None = None,
-    query: dict[str, str] | None = None,
-) -> Reply:
-    from bookings.handler import lambda_handler
-
-    event = function_url_event(
-        method, path, body=body, token=user.token if user else None, headers=headers, query=query
-    )
-    return invoke(lambda_handler, event)
+from tests.helpers import call
 
 
 def in_hours(hours: float) -> datetime:
@@ -110,12 +94,3 @@ def mark_paid(conn: psycopg.Connection[Any], booking_id: str) -> None:
         "update public.bookings set status = 'confirmed', paid_at = now(), confirmed_at = now() where id = %s",
         (booking_id,),
     )
-
-
-def problem(reply: Reply, status: int, field: str | None = None) -> dict[str, Any]:
-    assert reply.status == status, reply.text
-    assert reply.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = reply.json()
-    if field is not None:
-        assert field in [e["field"] for e in body.get("errors", [])], body
-    return body

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 
 from infra.lambda_events import Reply
-from tests.integration.bookings.conftest import call, in_hours, problem, shift_session
+from tests.helpers import call, problem
+from tests.integration.bookings.conftest import in_hours, shift_session
 
 
 def seats(conn: psycopg.Connection[Any], session_id: str) -> tuple[int, int]:
@@ -60,15 +61,24 @@ def test_the_host_cannot_book_their_own_session(publish: Any, book: Any) -> None
     problem(book(session["id"], host)[1], 403)
 
 
-def test_the_same_learner_cannot_hold_two_places(publish: Any, book: Any, admin_conn: Any) -> None:
+def test_the_same_learner_never_holds_two_places_and_a_repeat_answers_the_first(
+    publish: Any, book: Any, admin_conn: Any
+) -> None:
+    """A repeat (a retry after an unknown outcome, without a key) answers the booking the learner already holds,
+    with the same status code every time, and creates nothing."""
     _, session = publish(capacity=1)
-    learner, _ = book(session["id"])
-    problem(book(session["id"], learner)[1], 409)
+    learner, first = book(session["id"])
+    assert first.status == 201
+    repeats = [book(session["id"], learner)[1] for _ in range(3)]
+    assert {r.status for r in repeats} == {200}
+    assert {r.json()["id"] for r in repeats} == {first.json()["id"]}
     _, full = publish(capacity=1)
     book(full["id"])
-    waiting, _ = book(full["id"])
-    problem(book(full["id"], waiting)[1], 409)
+    waiting, queued = book(full["id"])
+    again = book(full["id"], waiting)[1]
+    assert (again.status, again.json()["id"], again.json()["status"]) == (200, queued.json()["id"], "waitlisted")
     assert statuses(admin_conn, full["id"]) == {"confirmed": 1, "waitlisted": 1}
+    assert statuses(admin_conn, session["id"]) == {"confirmed": 1}
 
 
 def test_no_booking_after_start_or_inside_the_minimum_notice(publish: Any, book: Any, admin_conn: Any) -> None:
@@ -137,6 +147,64 @@ def test_idempotency_key_reused_for_another_session_is_422(publish: Any, book: A
     problem(book(two["id"], learner, headers=headers)[1], 422, "Idempotency-Key")
 
 
+def test_a_stored_answer_that_cannot_be_replayed_is_treated_as_absent(
+    publish: Any, book: Any, make_user: Any, admin_conn: Any
+) -> None:
+    """Whatever sits in the ledger (an answer stored by an older release, or damaged), a replay never answers 500:
+    the request is served as if unkeyed, which answers the booking the learner holds."""
+    _, session = publish(capacity=3)
+    learner = make_user()
+    headers = {"Idempotency-Key": "book-damaged"}
+    first = book(session["id"], learner, headers=headers)[1]
+    for damaged in ('{"not": "a booking"}', "[1, 2]", '"text"', "null"):
+        admin_conn.execute(
+            "update public.idempotency_keys set response = %s::jsonb where key = 'book-damaged'", (damaged,)
+        )
+        again = book(session["id"], learner, headers=headers)[1]
+        assert again.status == 200, again.text
+        assert again.json()["id"] == first.json()["id"]
+    assert statuses(admin_conn, session["id"]) == {"confirmed": 1}
+
+
+def test_a_new_key_for_a_session_already_booked_answers_that_booking(
+    publish: Any, book: Any, make_user: Any, admin_conn: Any
+) -> None:
+    _, session = publish(capacity=3)
+    learner = make_user()
+    first = book(session["id"], learner)[1]
+    keyed = book(session["id"], learner, headers={"Idempotency-Key": "late-key"})[1]
+    assert (keyed.status, keyed.json()["id"]) == (200, first.json()["id"])
+    assert statuses(admin_conn, session["id"]) == {"confirmed": 1}
+
+
+def test_an_unknown_outcome_is_a_503_with_retry_after_and_the_retry_answers_the_booking(
+    publish: Any, book: Any, make_user: Any, admin_conn: Any, monkeypatch: Any
+) -> None:
+    """The commit reaches the database but its acknowledgement is lost: the client gets 503 with Retry-After; a
+    plain retry gets its booking (200), not a 409."""
+    import psycopg
+
+    from bookings import dal
+    from shared import db
+
+    real = db.run_as_user
+
+    def committed_then_dropped(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    _, session = publish(capacity=3)
+    learner = make_user()
+    monkeypatch.setattr(dal.db, "run_as_user", committed_then_dropped)
+    lost = book(session["id"], learner)[1]
+    problem(lost, 503)
+    assert lost.headers.get("retry-after") == "2"
+    monkeypatch.undo()
+    retry = book(session["id"], learner)[1]
+    assert retry.status == 200
+    assert statuses(admin_conn, session["id"]) == {"confirmed": 1}
+
+
 def test_idempotency_keys_are_per_user(publish: Any, book: Any, admin_conn: Any) -> None:
     _, session = publish(capacity=3)
     headers = {"Idempotency-Key": "shared-by-accident"}
@@ -161,6 +229,22 @@ def test_concurrent_retries_with_one_key_book_once(publish: Any, make_user: Any,
     assert ok, [r.text for r in replies]
     assert len({r.json()["id"] for r in ok}) == 1
     assert all(r.status in (201, 409) for r in replies)
+
+
+def test_concurrent_unkeyed_repeats_book_once_and_all_answer_it(publish: Any, make_user: Any, admin_conn: Any) -> None:
+    _, session = publish(capacity=5)
+    learner = make_user()
+    barrier = threading.Barrier(8)
+
+    def attempt(_: int) -> Reply:
+        barrier.wait()
+        return call("POST", f"/sessions/{session['id']}/bookings", learner)
+
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(attempt, range(8)))
+    assert statuses(admin_conn, session["id"]) == {"confirmed": 1}
+    assert sorted(r.status for r in replies) == [200] * 7 + [201], [r.text for r in replies]
+    assert len({r.json()["id"] for r in replies}) == 1
 
 
 # Races -----------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.integration.bookings.conftest import call, in_hours, problem
+from tests.helpers import call, problem
+from tests.integration.bookings.conftest import in_hours
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import pytest
 
 from bookings.jobs import sweep_handler
 from infra.lambda_events import LambdaContext
-from tests.integration.bookings.conftest import call, in_hours, mark_paid, problem
+from tests.helpers import call, problem
+from tests.integration.bookings.conftest import in_hours, mark_paid
 
 
 def booking_status(conn: psycopg.Connection[Any], booking_id: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.integration.bookings.conftest import call, in_hours, problem, shift_session
+from tests.helpers import call, problem
+from tests.integration.bookings.conftest import in_hours, shift_session
 
 
 def test_host_lists_participants_with_status_payment_and_waitlist_order(

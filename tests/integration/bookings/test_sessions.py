@@ -7,7 +7,8 @@ from typing import Any
 
 import psycopg
 
-from tests.integration.bookings.conftest import call, in_hours, make_payable, problem, session_body
+from tests.helpers import call, problem
+from tests.integration.bookings.conftest import in_hours, make_payable, session_body
 
 
 def count(conn: psycopg.Connection[Any], table: str) -> int:

@@ -11,18 +11,15 @@ from typing import Any
 import psycopg
 import pytest
 
-from infra.lambda_events import LambdaContext, Reply, function_url_event, invoke
+from infra.lambda_events import LambdaContext, Reply
+from tests import helpers
 from tests.factories import User
 
 
 def call(
     method: str, path: str, user: User | None = None, body: Any = None, query: dict[str, str] | None = None
 ) -> Reply:
-    from matching.handler import lambda_handler
-
-    return invoke(
-        lambda_handler, function_url_event(method, path, body=body, token=user.token if user else None, query=query)
-    )
+    return helpers.call(method, path, user, body, query=query, function="matching")
 
 
 @pytest.fixture

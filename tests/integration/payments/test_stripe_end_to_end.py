@@ -9,7 +9,7 @@ from typing import Any
 
 from infra.stripe_events import event
 from infra.url_bridge import FunctionUrlBridge
-from tests.integration.bookings.conftest import call
+from tests.helpers import call
 from tests.integration.payments.conftest import deliver, pay, wait_for
 
 

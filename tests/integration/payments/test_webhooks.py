@@ -14,7 +14,8 @@ import pytest
 
 from infra.stripe_events import event, sign, signed
 from infra.url_bridge import FunctionUrlBridge
-from tests.integration.bookings.conftest import call, in_hours, make_payable, problem
+from tests.helpers import call, problem
+from tests.integration.bookings.conftest import in_hours, make_payable
 from tests.integration.conftest import _truncate_all
 from tests.integration.payments.conftest import deliver
 

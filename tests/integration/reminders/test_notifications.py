@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from infra.lambda_events import LambdaContext
-from tests.integration.bookings.conftest import call, in_hours, problem, shift_session
+from tests.helpers import call, problem
+from tests.integration.bookings.conftest import in_hours, shift_session
 from tests.integration.reminders.conftest import deliveries, invite_of
 
 
@@ -158,6 +159,34 @@ def test_opting_out_voids_pending_reminders_and_stops_new_ones(
     _, second = publish(starts_at=in_hours(72))
     book(second["id"], learner)
     assert deliveries(admin_conn, kind="reminder", session_id=second["id"]) == []
+
+
+def test_opting_back_in_restores_the_reminders_of_confirmed_future_bookings(
+    publish: Any, book: Any, make_user: Any, admin_conn: Any
+) -> None:
+    from shared import db
+
+    learner = make_user()
+    _, far = publish(starts_at=in_hours(72))
+    _, near = publish(starts_at=in_hours(12))  # its 24 h reminder has passed: that one is due at once
+    book(far["id"], learner)
+    book(near["id"], learner)
+    prefs = "insert into public.notification_preferences (user_id, reminders_enabled) values (%s, %s)"
+    prefs += " on conflict (user_id) do update set reminders_enabled = excluded.reminders_enabled"
+    with db.user_transaction(learner.claims) as conn:
+        conn.execute(prefs, (learner.id, False))
+    assert {r[1] for r in deliveries(admin_conn, kind="reminder")} == {"void"}
+    with db.user_transaction(learner.claims) as conn:
+        conn.execute(prefs, (learner.id, True))
+    restored = deliveries(admin_conn, kind="reminder", session_id=far["id"])
+    assert [(r[1], r[2]) for r in restored] == [("pending", 1440), ("pending", 60)]
+    assert restored[0][3] == datetime.fromisoformat(far["starts_at"]) - timedelta(hours=24)
+    at_once, hour_before = sorted(
+        deliveries(admin_conn, kind="reminder", session_id=near["id"], status="pending"), key=lambda r: r[3]
+    )
+    assert (at_once[2], hour_before[2]) == (1440, 60)
+    assert at_once[3] <= datetime.now(UTC)  # inside the 24 h window: due at once
+    assert hour_before[3] == datetime.fromisoformat(near["starts_at"]) - timedelta(hours=1)
 
 
 def test_reminders_across_a_daylight_saving_change(make_user: Any, admin_conn: Any, ses_sent: Any) -> None:
