@@ -74,7 +74,7 @@ INT8_MAX = 2**63 - 1
 Int4Id = Annotated[int, Field(ge=1, le=INT4_MAX)]
 Int8Id = Annotated[int, Field(ge=1, le=INT8_MAX)]
 
-# Timestamps: within years 2000–2100. Wider values are typos or attacks (and near the ends of Python's range an
+# Timestamps: within years 2000 to 2100. Wider values are typos or attacks (and near the ends of Python's range an
 # offset can overflow on conversion to UTC).
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -91,15 +91,14 @@ SaneDatetime = Annotated[AwareDatetime, AfterValidator(_sane_time)]
 # Money -----------------------------------------------------------------------------------------------------------
 # ISO 4217 codes Stripe settles charges in (docs.stripe.com/currencies, "Supported currencies"), lower case as the
 # API writes them; withdrawn codes (eek, hrk, ltl, lvl, mro, std, vef, sll) are not accepted.
-STRIPE_CURRENCIES = frozenset(
-    """
+_STRIPE_CURRENCY_CODES = """
     aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bif bmd bnd bob brl bsd bwp byn bzd cad cdf chf clp cny
     cop crc cve czk djf dkk dop dzd egp etb eur fjd fkp gbp gel gip gmd gnf gtq gyd hkd hnl htg huf idr ils inr isk
     jmd jpy kes kgs khr kmf krw kyd kzt lak lbp lkr lrd lsl mad mdl mga mkd mmk mnt mop mur mvr mwk mxn myr mzn nad
     ngn nio nok npr nzd pab pen pgk php pkr pln pyg qar ron rsd rub rwf sar sbd scr sek sgd shp sle sos srd szl thb
     tjs top try ttd twd tzs uah ugx usd uyu uzs vnd vuv wst xaf xcd xof xpf yer zar zmw
-    """.split()
-)
+"""
+STRIPE_CURRENCIES = frozenset(_STRIPE_CURRENCY_CODES.split())
 _CURRENCY = re.compile(r"^[a-z]{3}$")
 
 

@@ -1,31 +1,51 @@
 """Stripe events → effects, exactly once and in any order.
 
-1. The signature is verified on the raw body (`stripe.Webhook.construct_event`) before anything else, with the
-   secret of the endpoint the event came to. There are two endpoints, each with its own signing secret
-   (Stripe, "Connect webhooks", docs.stripe.com/connect/webhooks): the account endpoint (`/stripe`: events of
-   the platform's own account — payments, refunds, subscriptions, invoices) and the Connect endpoint
+1. The signature is verified on the raw body (`stripe.WebhookSignature.verify_header`) before anything is
+   parsed, with the secret of the endpoint the event came to. There are two endpoints, each with its own signing
+   secret (Stripe, "Connect webhooks", docs.stripe.com/connect/webhooks): the account endpoint (`/stripe`:
+   events of the platform's own account — payments, refunds, subscriptions, invoices) and the Connect endpoint
    (`/stripe/connect`: events of connected accounts, which carry `account` — a host's `account.updated`).
-2. In ONE transaction the event id is recorded in the ledger and its effect applied; a duplicate does nothing.
-3. Effects are SQL functions that tolerate any order: payment success is absorbing (late money takes a free
+   A missing, bad or stale signature is a 400 and nothing is written.
+2. A verified event is parsed by the models of `webhooks.models` (only the fields we use, bounded). One that does
+   not fit — not JSON, not an object, a field missing or of the wrong type — is recorded in the ledger as
+   `rejected: <reason>` and answered 200: Stripe would otherwise retry it for days, and retrying cannot fix it.
+   The `stripe.rejected` metric alarms, so a person looks.
+3. In ONE transaction the event id is recorded in the ledger and its effect applied; a duplicate does nothing.
+4. Effects are SQL functions that tolerate any order: payment success is absorbing (late money takes a free
    seat or becomes a refund due), failures never undo a payment, and subscription / account state keeps the
    newest Stripe timestamp it has seen. Unknown event types are recorded and ignored.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
+
+from pydantic import BaseModel, ValidationError
 
 from shared import db
 from shared.errors import BadRequest
-from shared.observability import logger
+from shared.observability import logger, metrics
 from shared.settings import get_settings
 from shared.stripe_client import STRIPE_API_VERSION
 from webhooks.dal import RefundsRepo, StripeEventsRepo
+from webhooks.models import (
+    AccountObject,
+    ChargeObject,
+    EventEnvelope,
+    InvoiceObject,
+    PaymentIntentObject,
+    SubscriptionObject,
+    as_time,
+    rejection_reason,
+)
 
 if TYPE_CHECKING:
     from stripe.params import RefundCreateParams
@@ -38,9 +58,14 @@ class EventOutcome:
     outcome: str
 
 
-def verify_event(payload: bytes, signature: str | None, *, connect: bool = False) -> dict[str, Any]:
-    """The verified event as a dict; any defect (missing/bad signature, stale timestamp, bad JSON) is a 400.
-    `connect`: the event came to the Connect endpoint (its own secret; the event must name its account)."""
+class RejectedEvent(Exception):
+    """A verified event that does not fit what we read: recorded as rejected, answered 200."""
+
+
+def verify_event(payload: bytes, signature: str | None, *, connect: bool = False) -> Any:
+    """The verified body, parsed as JSON (whatever it holds); a missing, bad or stale signature is a 400, and so is
+    a body that is not text (it cannot have been signed by Stripe). `connect`: the event came to the Connect
+    endpoint, verified with that endpoint's own secret."""
     import stripe
 
     settings = get_settings()
@@ -50,128 +75,84 @@ def verify_event(payload: bytes, signature: str | None, *, connect: bool = False
     if not signature:
         raise BadRequest("missing Stripe-Signature header", field="Stripe-Signature")
     try:
-        event = stripe.Webhook.construct_event(
-            payload, signature, secret, tolerance=settings.stripe_webhook_tolerance_seconds
-        )
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(text, signature, secret, settings.stripe_webhook_tolerance_seconds)
+    except UnicodeDecodeError as exc:
+        raise BadRequest("the body is not a Stripe event") from exc
     except stripe.SignatureVerificationError as exc:
         raise BadRequest("the Stripe signature does not verify", field="Stripe-Signature") from exc
-    except ValueError as exc:
-        raise BadRequest("the body is not a Stripe event") from exc
-    data: dict[str, Any] = event.to_dict()
-    if connect and not isinstance(data.get("account"), str):
-        raise BadRequest("an event of the Connect endpoint names its connected account", field="account")
-    if data.get("api_version") not in {None, STRIPE_API_VERSION}:
-        # The payload's shape follows the endpoint's API version: an endpoint made with another version is a
-        # deployment mistake (`python -m infra.stripe_setup` makes them with ours). Processed, and said loudly.
-        logger.warning(
-            "stripe event rendered with another API version",
-            extra={"event_api_version": data.get("api_version"), "expected": STRIPE_API_VERSION},
-        )
-    return data
-
-
-# Reading Stripe objects (API versions differ in where some fields live) --------------------------------
-def _ts(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(value), UTC) if isinstance(value, int | float) else None
-
-
-def _id(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else None
-
-
-def _booking_id(intent: dict[str, Any]) -> UUID | None:
-    metadata = intent.get("metadata") or {}
-    if metadata.get("kind", "booking") != "booking":
-        return None
     try:
-        return UUID(str(metadata.get("booking_id")))
+        return json.loads(text)
     except ValueError:
-        return None
+        return text  # verified, but not JSON: rejected (recorded) by apply_event
 
 
-def _first_item(subscription: dict[str, Any]) -> dict[str, Any]:
-    items = (subscription.get("items") or {}).get("data") or [{}]
-    return items[0] or {}
-
-
-def _subscription_of(invoice: dict[str, Any]) -> str | None:
-    direct = _id(invoice.get("subscription"))
-    if direct:
-        return direct
-    details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
-    return _id(details.get("subscription"))
-
-
-def _invoice_period_end(invoice: dict[str, Any]) -> datetime | None:
-    lines = (invoice.get("lines") or {}).get("data") or []
-    ends = [_ts((line.get("period") or {}).get("end")) for line in lines]
-    known = [end for end in ends if end is not None]
-    return max(known) if known else _ts(invoice.get("period_end"))
-
-
-# Handlers: (repo, object, event time) -> outcome ------------------------------------------------------
+# Handlers: (repo, event object, event time) -> outcome ------------------------------------------------
 Handler = Callable[[StripeEventsRepo, dict[str, Any], datetime], str]
+M = TypeVar("M", bound=BaseModel)
 
 
-def _payment_succeeded(repo: StripeEventsRepo, intent: dict[str, Any], at: datetime) -> str:
-    booking_id = _booking_id(intent)
+def _parse(model: type[M], obj: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(obj)
+    except ValidationError as exc:
+        raise RejectedEvent(f"data.object {rejection_reason(exc)}") from None
+
+
+def _payment_succeeded(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+    intent = _parse(PaymentIntentObject, obj)
+    booking_id = intent.booking_id()
     if booking_id is None:
         return "not_a_booking"
-    amount = intent.get("amount_received") or intent.get("amount") or 0
-    return repo.payment_succeeded(
-        booking_id, intent["id"], _id(intent.get("latest_charge")), int(amount), intent["currency"]
-    )
+    amount = intent.amount_received or intent.amount
+    return repo.payment_succeeded(booking_id, intent.id, intent.latest_charge, amount, intent.currency)
 
 
-def _payment_failed(repo: StripeEventsRepo, intent: dict[str, Any], at: datetime) -> str:
-    booking_id = _booking_id(intent)
+def _payment_failed(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+    intent = _parse(PaymentIntentObject, obj)
+    booking_id = intent.booking_id()
     if booking_id is None:
         return "not_a_booking"
-    error = intent.get("last_payment_error") or {}
-    reason = str(error.get("code") or intent.get("cancellation_reason") or intent.get("status") or "failed")
-    return repo.payment_failed(booking_id, reason)
+    code = intent.last_payment_error.code if intent.last_payment_error else None
+    return repo.payment_failed(booking_id, str(code or intent.cancellation_reason or intent.status or "failed"))
 
 
-def _charge_refunded(repo: StripeEventsRepo, charge: dict[str, Any], at: datetime) -> str:
-    intent_id = _id(charge.get("payment_intent"))
-    if intent_id is None:
+def _charge_refunded(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+    charge = _parse(ChargeObject, obj)
+    if charge.payment_intent is None:
         return "not_a_payment_intent"
-    refunds = (charge.get("refunds") or {}).get("data") or []
-    return repo.charge_refunded(intent_id, [r["id"] for r in refunds if isinstance(r, dict) and "id" in r])
+    refunds = charge.refunds.data if charge.refunds else []
+    return repo.charge_refunded(charge.payment_intent, [r.id for r in refunds])
 
 
-def _subscription_changed(repo: StripeEventsRepo, sub: dict[str, Any], at: datetime) -> str:
-    item = _first_item(sub)
-    price = _id(item.get("price")) or _id(item.get("plan")) or _id(sub.get("plan"))
-    period_end = _ts(sub.get("current_period_end")) or _ts(item.get("current_period_end"))
-    return repo.subscription_state(
-        sub["id"], _id(sub.get("customer")) or "", price, str(sub.get("status")), period_end, at
-    )
+def _subscription(repo: StripeEventsRepo, sub: SubscriptionObject, status: str, at: datetime) -> str:
+    return repo.subscription_state(sub.id, sub.customer or "", sub.price_id(), status, sub.period_end(), at)
 
 
-def _subscription_deleted(repo: StripeEventsRepo, sub: dict[str, Any], at: datetime) -> str:
-    return _subscription_changed(repo, {**sub, "status": "canceled"}, at)
+def _subscription_changed(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+    sub = _parse(SubscriptionObject, obj)
+    return _subscription(repo, sub, sub.status, at)
+
+
+def _subscription_deleted(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+    return _subscription(repo, _parse(SubscriptionObject, {"status": "canceled", **obj}), "canceled", at)
 
 
 def _invoice(paid: bool) -> Handler:
-    def apply(repo: StripeEventsRepo, invoice: dict[str, Any], at: datetime) -> str:
-        subscription = _subscription_of(invoice)
+    def apply(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+        invoice = _parse(InvoiceObject, obj)
+        subscription = invoice.subscription_id()
         if subscription is None:
             return "not_a_subscription"
-        return repo.invoice(subscription, _id(invoice.get("customer")) or "", paid, _invoice_period_end(invoice), at)
+        return repo.invoice(subscription, invoice.customer or "", paid, invoice.covered_until(), at)
 
     return apply
 
 
-def _account_updated(repo: StripeEventsRepo, account: dict[str, Any], at: datetime) -> str:
+def _account_updated(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+    account = _parse(AccountObject, obj)
     return repo.account_state(
-        account["id"],
-        bool(account.get("charges_enabled")),
-        bool(account.get("payouts_enabled")),
-        bool(account.get("details_submitted")),
-        at,
+        account.id, account.charges_enabled, account.payouts_enabled, account.details_submitted, at
     )
 
 
@@ -196,23 +177,71 @@ CONNECT_HANDLERS: dict[str, Handler] = {
 }
 
 
-def apply_event(event: dict[str, Any], *, connect: bool = False) -> EventOutcome:
-    """Ledger + effect in one transaction. Never logs the payload (only id, type and outcome)."""
-    event_id, event_type = str(event.get("id", "")), str(event.get("type", ""))
-    created = _ts(event.get("created"))
-    if not event_id.startswith("evt_") or created is None:
-        raise BadRequest("the event has no id or creation time")
+def _envelope(raw: Any, *, connect: bool) -> EventEnvelope:
+    if not isinstance(raw, dict):
+        raise RejectedEvent(f"the body is {type(raw).__name__}, not an event object")
+    try:
+        event = EventEnvelope.model_validate(raw)
+    except ValidationError as exc:
+        raise RejectedEvent(rejection_reason(exc)) from None
+    if connect and event.account is None:
+        raise RejectedEvent("account: an event of the Connect endpoint names its connected account")
+    if event.api_version not in {None, STRIPE_API_VERSION}:
+        # The payload's shape follows the endpoint's API version: an endpoint made with another version is a
+        # deployment mistake (`python -m infra.stripe_setup` makes them with ours). Processed, and said loudly.
+        logger.warning(
+            "stripe event rendered with another API version",
+            extra={"event_api_version": event.api_version, "expected": STRIPE_API_VERSION},
+        )
+    return event
+
+
+_EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]{1,250}")
+_EVENT_TYPE = re.compile(r"[a-z0-9_.]{1,100}")
+
+
+def _record_rejection(raw: Any, reason: str) -> EventOutcome:
+    """Keep a verified event we cannot read in the ledger (under its own id, or its body's hash when it has none)
+    so its retries are duplicates, and say so loudly."""
+    event_id = raw.get("id") if isinstance(raw, dict) else None
+    if not (isinstance(event_id, str) and _EVENT_ID.fullmatch(event_id)):
+        event_id = "unreadable_" + hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:40]
+    event_type = raw.get("type") if isinstance(raw, dict) else None
+    if not (isinstance(event_type, str) and _EVENT_TYPE.fullmatch(event_type)):
+        event_type = "unknown"
+    outcome = f"rejected: {reason}"[:1000]
     with db.transaction() as conn:
         repo = StripeEventsRepo(conn)
-        if not repo.claim(event_id, event_type, created):
-            outcome = "duplicate"
-        else:
-            handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event_type)
-            data_object = (event.get("data") or {}).get("object") or {}
-            outcome = handler(repo, data_object, created) if handler else "ignored"
+        if repo.claim(event_id, event_type, datetime.now(UTC)):
             repo.finish(event_id, outcome)
-    logger.info("stripe event", extra={"event_id": event_id, "event_type": event_type, "outcome": outcome})
+        else:
+            outcome = "duplicate"
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics.add_metric(name="stripe.rejected", unit=MetricUnit.Count, value=1)
+    logger.warning("stripe event rejected", extra={"event_id": event_id, "event_type": event_type, "reason": reason})
     return EventOutcome(event_id=event_id, type=event_type, outcome=outcome)
+
+
+def apply_event(raw: Any, *, connect: bool = False) -> EventOutcome:
+    """Ledger + effect in one transaction, or the event recorded as rejected. Never logs the payload (only id,
+    type, outcome, and for a rejection which fields did not fit)."""
+    try:
+        event = _envelope(raw, connect=connect)
+        created = as_time(event.created)
+        assert created is not None
+        with db.transaction() as conn:
+            repo = StripeEventsRepo(conn)
+            if not repo.claim(event.id, event.type, created):
+                outcome = "duplicate"
+            else:
+                handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event.type)
+                outcome = handler(repo, event.data_object, created) if handler else "ignored"
+                repo.finish(event.id, outcome)
+    except RejectedEvent as exc:
+        return _record_rejection(raw, str(exc))
+    logger.info("stripe event", extra={"event_id": event.id, "event_type": event.type, "outcome": outcome})
+    return EventOutcome(event_id=event.id, type=event.type, outcome=outcome)
 
 
 def receive_stripe_event(*, payload: bytes, signature: str | None, connect: bool = False) -> EventOutcome:

@@ -234,6 +234,19 @@ def test_dead_and_parked_emails_are_alarmed_on_the_metric_the_dispatcher_emits(o
     assert alarm["Dimensions"] == [{"Name": "service", "Value": reminders_service}]
 
 
+def test_stripe_events_we_cannot_read_are_alarmed_on_the_metric_the_webhook_function_emits() -> None:
+    from webhooks import logic
+
+    assert 'name="stripe.rejected"' in inspect.getsource(logic._record_rejection)
+    (alarm,) = [
+        r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("MetricName") == "stripe.rejected"
+    ]
+    service = functions()["StripeWebhookFunction"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": service}]
+
+
 # Stripe calls end before the function does ---------------------------------------------------------------------
 def _stripe_budget(props: dict[str, Any]) -> float:
     from shared.settings import Settings

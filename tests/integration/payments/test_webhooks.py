@@ -84,6 +84,80 @@ def test_duplicates_and_unknown_types_answer_200_without_effect(admin_conn: Any)
     assert ledger_count(admin_conn, unknown["id"]) == 1
 
 
+def _post_raw(body: bytes, *, connect: bool = False) -> Any:
+    from infra.lambda_events import function_url_event, invoke
+    from infra.localenv import LOCAL_CONNECT_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET
+    from webhooks.handler import lambda_handler
+
+    path, secret = ("/stripe/connect", LOCAL_CONNECT_WEBHOOK_SECRET) if connect else ("/stripe", LOCAL_WEBHOOK_SECRET)
+    header = sign(body, secret=secret)
+    return invoke(lambda_handler, function_url_event("POST", path, raw_body=body, headers={"Stripe-Signature": header}))
+
+
+def _odd_events(booking_id: str) -> dict[str, tuple[bytes, bool]]:
+    """Bodies signed with the right secret that do not fit what we read: (body, to the Connect endpoint)."""
+    intent = {
+        "id": "pi_odd",
+        "amount": 1000,
+        "currency": "usd",
+        "metadata": {"kind": "booking", "booking_id": booking_id},
+    }
+
+    def as_body(evt: dict[str, Any]) -> bytes:
+        return json.dumps(evt).encode()
+
+    no_currency = {k: v for k, v in intent.items() if k != "currency"}
+    no_created = {k: v for k, v in event("payment_intent.succeeded", intent).items() if k != "created"}
+    return {
+        "a JSON array": (b'[{"id": "evt_1"}, 2]', False),
+        "not JSON": (b"definitely not json", False),
+        "a JSON string": (b'"evt_just_a_string"', False),
+        "object is a list": (as_body(event("payment_intent.succeeded", [intent])), False),  # type: ignore[arg-type]
+        "missing currency": (as_body(event("payment_intent.succeeded", no_currency)), False),
+        "currency Stripe does not have": (
+            as_body(event("payment_intent.succeeded", {**intent, "currency": "xyz"})),
+            False,
+        ),
+        "amount beyond any column": (as_body(event("payment_intent.succeeded", {**intent, "amount": 2**70})), False),
+        "amount of the wrong type": (as_body(event("payment_intent.succeeded", {**intent, "amount": "ten"})), False),
+        "a NUL in a key": (as_body(event("payment_intent.succeeded", {**intent, "metadata": {"\u0000": 1}})), False),
+        "metadata a list": (as_body(event("payment_intent.payment_failed", {**intent, "metadata": [1]})), False),
+        "refunds a string": (as_body(event("charge.refunded", {"payment_intent": "pi_1", "refunds": "x"})), False),
+        "subscription without status": (as_body(event("customer.subscription.updated", {"id": "sub_1"})), False),
+        "no creation time": (as_body(no_created), False),
+        "id with a NUL": (as_body({**event("payment_intent.succeeded", intent), "id": "evt_\u0000x"}), False),
+        "Connect event without its account": (
+            as_body({k: v for k, v in event("account.updated", {"id": "acct_1"}).items() if k != "account"}),
+            True,
+        ),
+        "account id of the wrong type": (as_body(event("account.updated", {"id": 42})), True),
+    }
+
+
+def test_signed_but_malformed_events_are_recorded_as_rejected_and_answered_200(
+    publish: Any, book: Any, admin_conn: Any
+) -> None:
+    """Stripe retries anything but a 2xx for days; a verified event we cannot read will never read better. It is
+    kept in the ledger as rejected with the reason (so its retries are duplicates), changes nothing else, and is
+    never a 500."""
+    _, session = publish(capacity=2, price_amount=1000)
+    _, held = book(session["id"])
+    booking_id = held.json()["id"]
+    for name, (body, connect) in _odd_events(booking_id).items():
+        reply = _post_raw(body, connect=connect)
+        assert reply.status == 200, (name, reply.text)
+        ack = reply.json()
+        assert ack["outcome"].startswith("rejected: "), (name, ack)
+        assert admin_conn.execute(
+            "select outcome like 'rejected: %%' from public.stripe_events where id = %s", (ack["event_id"],)
+        ).fetchone() == (True,), name
+        again = _post_raw(body, connect=connect)
+        assert (again.status, again.json()["outcome"]) == (200, "duplicate"), name
+    assert admin_conn.execute("select status::text from public.bookings where id = %s", (booking_id,)).fetchone() == (
+        "pending_payment",
+    )
+
+
 def test_raw_payloads_are_never_logged(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
     marker = "card-holder-secret-7d1e"
     deliver(event("customer.updated", {"id": "cus_1", "metadata": {"note": marker}}))
