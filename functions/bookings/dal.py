@@ -333,6 +333,10 @@ class BookingsRepo:
         row = self.conn.execute("select public.purge_idempotency_keys() as n").fetchone()
         return int(row["n"]) if row else 0
 
+    def purge_write_counters(self) -> int:
+        row = self.conn.execute("select public.purge_write_counters() as n").fetchone()
+        return int(row["n"]) if row else 0
+
 
 class PaymentsRepo:
     """SQL around payments, run as the system (the tables are not client-writable); every query that concerns a

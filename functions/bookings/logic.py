@@ -276,7 +276,8 @@ def get_feedback_summary(*, principal: Principal) -> FeedbackSummaryPublic:
 
 # System ----------------------------------------------------------------------------------------------
 def expire_lapsed_holds(*, batch_size: int = 500, max_batches: int = 20) -> dict[str, int]:
-    """Free every lapsed hold (promoting waitlists) in short batches; purge day-old idempotency keys."""
+    """Free every lapsed hold (promoting waitlists) in short batches; purge day-old idempotency keys and write
+    counters."""
     expired = 0
     for _ in range(max_batches):
         with db.transaction() as conn:
@@ -285,8 +286,9 @@ def expire_lapsed_holds(*, batch_size: int = 500, max_batches: int = 20) -> dict
         if n < batch_size:
             break
     with db.transaction() as conn:
-        purged = BookingsRepo(conn).purge_idempotency_keys()
-    return {"expired_holds": expired, "purged_idempotency_keys": purged}
+        repo = BookingsRepo(conn)
+        purged, counters = repo.purge_idempotency_keys(), repo.purge_write_counters()
+    return {"expired_holds": expired, "purged_idempotency_keys": purged, "purged_write_counters": counters}
 
 
 # Payments --------------------------------------------------------------------------------------------

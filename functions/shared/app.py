@@ -24,6 +24,7 @@ from shared.errors import (
     Forbidden,
     ServiceUnavailable,
     Unprocessable,
+    from_postgrest_raise,
     from_sqlstate,
 )
 from shared.observability import logger, metrics, traced
@@ -101,6 +102,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(psycopg.Error)
     async def _database(request: Request, exc: psycopg.Error) -> JSONResponse:
         raised = from_sqlstate(exc.sqlstate, exc.diag.message_primary, exc.diag.column_name)
+        if raised is None and exc.sqlstate == "PGRST":
+            raised = from_postgrest_raise(exc.diag.message_primary, exc.diag.message_detail)
         if raised is not None:
             return await _domain(request, raised)
         for exc_type, domain_type, detail in _DB_ERRORS:

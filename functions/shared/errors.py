@@ -133,3 +133,27 @@ def from_sqlstate(sqlstate: str | None, message: str | None, column: str | None)
     if error_type is None:
         return None
     return error_type(message or error_type.title, field=column)
+
+
+# Errors raised for PostgREST's benefit (SQLSTATE 'PGRST': MESSAGE is {"code", "message"}, DETAIL is {"status",
+# "headers"}), e.g. the write rate limits: the functions give them the same status and headers.
+_BY_STATUS: dict[int, type[DomainError]] = {cls.status: cls for cls in SQLSTATE_ERRORS.values()}
+
+
+def from_postgrest_raise(message: str | None, detail: str | None) -> DomainError | None:
+    import json
+
+    try:
+        body, meta = json.loads(message or ""), json.loads(detail or "")
+        status, text = int(meta["status"]), str(body["message"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    headers = meta.get("headers") or {}
+    if status == 429:
+        try:
+            retry_after = max(int(headers.get("Retry-After", 1)), 1)
+        except (TypeError, ValueError):
+            retry_after = 1
+        return TooManyRequests(text, retry_after=retry_after)
+    error_type = _BY_STATUS.get(status)
+    return error_type(text) if error_type else None

@@ -62,10 +62,14 @@ insert into declared_relations values
     ('skills'),
     ('stripe_customers'),
     ('stripe_events'),
-    ('unmatched_mentees');
+    ('unmatched_mentees'),
+    ('write_counters');
 
 create temporary table declared_functions (signature text primary key) on commit drop;
 insert into declared_functions values
+    ('count_write(text)'),
+    ('count_write_trigger()'),
+    ('purge_write_counters()'),
     ('accept_answer(uuid,uuid)'),
     ('apply_account_state(text,boolean,boolean,boolean,timestamp with time zone)'),
     ('apply_invoice(text,text,boolean,timestamp with time zone,timestamp with time zone)'),
@@ -348,6 +352,7 @@ insert into declared_execute values
     ('authenticated', 'moderate_post(text,uuid,boolean)'),
     ('authenticated', 'publish_session(uuid)'),
     ('service_role', 'purge_idempotency_keys(interval)'),
+    ('service_role', 'purge_write_counters()'),
     ('authenticated', 'request_mentorship(uuid,text,interval)'),
     ('authenticated', 'respond_mentorship(uuid,boolean)'),
     ('anon', 'search_threads(text,bigint,integer)'),

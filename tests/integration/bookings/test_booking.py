@@ -294,3 +294,25 @@ def test_the_last_paid_seat_is_held_for_exactly_one(publish: Any, make_user: Any
     replies = race(session["id"], [make_user() for _ in range(20)])
     assert sorted(r.status for r in replies).count(201) == 1
     assert statuses(admin_conn, session["id"]) == {"pending_payment": 1}
+
+
+# Floods --------------------------------------------------------------------------------------------------
+def test_booking_floods_answer_429_with_retry_after_and_write_nothing(
+    publish: Any, book: Any, make_user: Any, admin_conn: Any
+) -> None:
+    admin_conn.execute(
+        "update public.platform_settings set value = jsonb_set(value, '{booking}', %s::jsonb)"
+        " where key = 'write_rate_limits'",
+        ('{"max": 2, "window_seconds": 600}',),
+    )
+    learner, other = make_user(), make_user()
+    sessions = [publish(capacity=3)[1] for _ in range(4)]
+    assert [book(s["id"], learner)[1].status for s in sessions[:2]] == [201, 201]
+    flooded = book(sessions[2]["id"], learner)[1]
+    body = problem(flooded, 429)
+    assert body["type"].endswith("/rate-limited")
+    assert 1 <= int(flooded.headers["retry-after"]) <= 600
+    assert statuses(admin_conn, sessions[2]["id"]) == {}
+    assert book(sessions[2]["id"], other)[1].status == 201, "other learners are not affected"
+    # a repeat of a booking already made is not a new write
+    assert book(sessions[0]["id"], learner)[1].status == 200
