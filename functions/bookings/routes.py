@@ -85,7 +85,8 @@ async def list_participants(session_id: UUID, user: User) -> ParticipantsPublic:
     status_code=201,
     response_model=BookingPublic,
     tags=["bookings"],
-    responses={409: {"description": "full (waitlist closed), started, already booked"}},
+    responses={200: {"model": BookingPublic, "description": "a repeat: the booking you already hold"}},
+    summary="Book, wait-list or hold a seat (201); a repeat answers the booking you hold (200)",
 )
 async def book_seat(
     session_id: UUID,

@@ -12,16 +12,17 @@ from typing import Any
 import psycopg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared import db
+from shared import db, openapi
 from shared.errors import (
     PROBLEM_BASE,
     PROBLEM_JSON,
     Conflict,
     DomainError,
     Forbidden,
+    NotFound,
     ServiceUnavailable,
     Unprocessable,
     from_postgrest_raise,
@@ -29,6 +30,7 @@ from shared.errors import (
 )
 from shared.observability import logger, metrics, traced
 from shared.schema import Model
+from shared.settings import get_settings
 
 
 class HealthPublic(Model):
@@ -137,10 +139,33 @@ def create_app(*, title: str, routers: Iterable[APIRouter] = ()) -> FastAPI:
     run, AnyIO then hands a sync route a new worker thread each time, and a per-thread connection would be
     reopened on every request. On the invoking thread the container's connection is reused.
     """
-    app = FastAPI(title=f"SkillSwap {title}", version="0.1.0", redirect_slashes=False)
+    # The document and the docs page are served by routes of ours that ask the settings at request time
+    # (API_DOCS_ENABLED: on locally, off in the cloud), so nothing is read from the environment at import.
+    app = FastAPI(
+        title=f"SkillSwap {title}",
+        version="0.1.0",
+        redirect_slashes=False,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
     install_problem_handlers(app)
+    openapi.install(app)
 
-    @app.get("/health", response_model=HealthPublic, tags=["health"])
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_document() -> JSONResponse:
+        _docs_enabled()
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs_page(request: Request) -> HTMLResponse:
+        _docs_enabled()
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=app.title)
+
+    @app.get("/health", response_model=HealthPublic, tags=["health"], summary="Database reachability")
     async def health() -> HealthPublic:
         if not db.ping():
             raise ServiceUnavailable("the database is not reachable", database="unreachable")
@@ -149,6 +174,11 @@ def create_app(*, title: str, routers: Iterable[APIRouter] = ()) -> FastAPI:
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _docs_enabled() -> None:
+    if not get_settings().api_docs_enabled:
+        raise NotFound("not found")
 
 
 def lambda_entry(app: FastAPI) -> Callable[[dict[str, Any], Any], dict[str, Any]]:

@@ -73,6 +73,8 @@ class Settings(BaseModel):
     # The cohort solver function, invoked asynchronously for each queued cohort run; unset (local stack, tests):
     # the matching function solves the run in the request.
     cohort_function_name: str | None = None
+    # GET /openapi.json and /docs on every HTTP function (the template turns them off in the cloud).
+    api_docs_enabled: bool = True
     # Database statement timeout applied per transaction (SET LOCAL), milliseconds.
     db_statement_timeout_ms: int = 5000
 

@@ -312,3 +312,7 @@ def test_only_the_matching_function_may_start_the_cohort_function_and_knows_its_
     matching = functions()["MatchingFunction"]
     assert "CohortFunction" in str(matching["Policies"])
     assert "CohortFunction" in str(matching["Environment"]["Variables"]["COHORT_FUNCTION_NAME"])
+
+
+def test_api_docs_are_switched_off_in_the_cloud() -> None:
+    assert TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]["API_DOCS_ENABLED"] == "false"

@@ -33,3 +33,18 @@ def test_health_reports_database_unreachable_as_503_problem(module_name: str, mo
     assert reply.headers["content-type"] == "application/problem+json"
     assert reply.json()["database"] == "unreachable"
     db.reset_connection()
+
+
+@pytest.mark.parametrize("function", ["bookings", "matching", "webhooks"])
+def test_docs_are_served_locally_and_switched_off_by_a_setting(function: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.settings import get_settings
+    from tests.helpers import call, problem
+
+    document = call("GET", "/openapi.json", function=function)
+    assert document.status == 200
+    assert document.json()["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert call("GET", "/docs", function=function).status == 200
+    monkeypatch.setenv("API_DOCS_ENABLED", "false")
+    get_settings.cache_clear()
+    problem(call("GET", "/openapi.json", function=function), 404)
+    problem(call("GET", "/docs", function=function), 404)
