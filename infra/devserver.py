@@ -28,4 +28,11 @@ def build_app() -> Starlette:
         base = str(request.base_url).rstrip("/")
         return JSONResponse({name: f"{base}/{name}" for name in HTTP_FUNCTIONS})
 
-    return Starlette(routes=[Route("/", index), *mounts])
+    async def not_found(request: Request, exc: Exception) -> JSONResponse:
+        """What no function serves (a path outside every mount, or one the mounts' patterns cannot take, such as
+        an encoded newline) gets the functions' own problem+json, as a function URL would answer it."""
+        from shared.errors import PROBLEM_JSON, NotFound
+
+        return JSONResponse(NotFound("not found").problem(request.url.path), status_code=404, media_type=PROBLEM_JSON)
+
+    return Starlette(routes=[Route("/", index), *mounts], exception_handlers={404: not_found})

@@ -10,8 +10,15 @@ launcher makes localstripe refuse it the same way before starting its server unc
 - A request pinned to another API version than ours (`Stripe-Version` header) is refused: our client sends
   exactly one version, and this catches a client built without it.
 
-Everything else is localstripe as published (see ../shared/FACTS.md for its known gaps: no Connect, no
-Checkout).
+And where localstripe has nothing, the little we use is modelled after Stripe's API reference:
+
+- Connect accounts (`POST /v1/accounts`, `GET /v1/accounts/{id}`) configured by controller properties — the
+  deprecated `type` is refused together with `controller`, as Stripe does — and onboarding links
+  (`POST /v1/account_links`). A new account cannot take charges until onboarding is done (`charges_enabled`
+  false), which the tests complete with a signed `account.updated`, as Stripe sends it to the Connect endpoint.
+  Idempotency keys are honoured (the same key answers the same object).
+
+Everything else is localstripe as published (see ../shared/FACTS.md for its known gaps: no Checkout).
 """
 
 from __future__ import annotations
@@ -73,10 +80,104 @@ def as_pinned_version_installed(app: Any) -> bool:
     return any(getattr(m, "__name__", "") == "as_pinned_version" for m in app.middlewares)
 
 
+# Connect -----------------------------------------------------------------------------------------------------
+_ACCOUNTS: dict[str, dict[str, Any]] = {}
+_BY_IDEMPOTENCY_KEY: dict[str, dict[str, Any]] = {}
+
+
+def _flat(data: Any) -> dict[str, Any]:
+    return {str(k): v for k, v in dict(data).items()}
+
+
+def create_account(form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """An account as Stripe answers POST /v1/accounts (the fields we read), or a 400 error body."""
+    import secrets
+
+    controller = {k.split("[", 1)[1]: v for k, v in form.items() if k.startswith("controller[")}
+    if "type" in form and controller:
+        return 400, {
+            "error": {
+                "type": "invalid_request_error",
+                "param": "type",
+                "message": "You cannot specify both `type` and `controller`.",
+            }
+        }
+    capabilities = sorted({k.split("[")[1].rstrip("]") for k in form if k.startswith("capabilities[")})
+    account = {
+        "id": "acct_" + secrets.token_hex(8),
+        "object": "account",
+        "type": form.get("type", "none"),
+        "email": form.get("email"),
+        "controller": {
+            "fees": {"payer": form.get("controller[fees][payer]", "account")},
+            "losses": {"payments": form.get("controller[losses][payments]", "stripe")},
+            "requirement_collection": form.get("controller[requirement_collection]", "stripe"),
+            "stripe_dashboard": {"type": form.get("controller[stripe_dashboard][type]", "full")},
+            "is_controller": True,
+            "type": "application",
+        },
+        "capabilities": dict.fromkeys(capabilities, "inactive"),
+        "charges_enabled": False,
+        "payouts_enabled": False,
+        "details_submitted": False,
+        "metadata": {k[len("metadata[") : -1]: v for k, v in form.items() if k.startswith("metadata[")},
+    }
+    _ACCOUNTS[account["id"]] = account
+    return 200, account
+
+
+def create_account_link(form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    import secrets
+    import time
+
+    account = form.get("account", "")
+    missing = [name for name in ("account", "refresh_url", "return_url", "type") if not form.get(name)]
+    if missing or account not in _ACCOUNTS:
+        param = missing[0] if missing else "account"
+        return 400, {"error": {"type": "invalid_request_error", "param": param, "message": f"Invalid {param}"}}
+    return 200, {
+        "object": "account_link",
+        "created": int(time.time()),
+        "expires_at": int(time.time()) + 300,
+        "url": f"https://connect.stripe.com/setup/e/{account}/{secrets.token_urlsafe(12)}",
+    }
+
+
+def add_connect_routes(app: Any) -> None:
+    from aiohttp import web
+
+    async def post(request: web.Request, make: Any) -> web.Response:
+        key = request.headers.get("Idempotency-Key")
+        if key and key in _BY_IDEMPOTENCY_KEY:
+            return web.json_response(_BY_IDEMPOTENCY_KEY[key])
+        status, body = make(_flat(await request.post()))
+        if key and status == 200:
+            _BY_IDEMPOTENCY_KEY[key] = body
+        return web.json_response(body, status=status)
+
+    async def accounts(request: web.Request) -> web.Response:
+        return await post(request, create_account)
+
+    async def account_links(request: web.Request) -> web.Response:
+        return await post(request, create_account_link)
+
+    async def get_account(request: web.Request) -> web.Response:
+        account = _ACCOUNTS.get(request.match_info["id"])
+        if account is None:
+            body = {"error": {"type": "invalid_request_error", "message": "No such account"}}
+            return web.json_response(body, status=404)
+        return web.json_response(account)
+
+    app.router.add_post("/v1/accounts", accounts)
+    app.router.add_get("/v1/accounts/{id}", get_account)
+    app.router.add_post("/v1/account_links", account_links)
+
+
 def main() -> None:
     from localstripe import server
 
     patch_localstripe()
+    add_connect_routes(server.app)
     server.start()  # reads --port and --from-scratch from the command line
 
 

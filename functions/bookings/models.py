@@ -51,8 +51,8 @@ MeetingUrl = Annotated[str, Field(pattern=r"^https://\S+$", max_length=2000)]
 
 
 class CancellationPolicy(Strict):
-    full_refund_until_hours: int = Field(24, ge=0, le=8760)
-    late_refund_percent: int = Field(0, ge=0, le=100)
+    full_refund_until_hours: int = Field(24, ge=0, le=8760, strict=True)
+    late_refund_percent: int = Field(0, ge=0, le=100, strict=True)
 
 
 class SessionCreate(Strict):
@@ -64,15 +64,20 @@ class SessionCreate(Strict):
     ends_at: SaneDatetime = Field(examples=["2027-03-14T15:30:00Z"])
     timezone: str = Field("UTC", max_length=64, examples=["Europe/Paris"])
     capacity: int | None = Field(
-        None, ge=1, le=10000, validate_default=True, description="required, except for one-on-one (always 1)"
+        None,
+        ge=1,
+        le=10000,
+        strict=True,
+        validate_default=True,
+        description="required, except for one-on-one (always 1)",
     )
-    price_amount: int = Field(0, ge=0, le=100_000_000, description="integer minor units; 0 = free")
+    price_amount: int = Field(0, ge=0, le=100_000_000, description="integer minor units; 0 = free", strict=True)
     currency: Currency = "usd"
     cancellation_policy: CancellationPolicy = Field(default_factory=lambda: CancellationPolicy())
-    min_notice_minutes: int = Field(0, ge=0, le=525600)
-    waitlist_enabled: bool = True
-    hold_minutes: int = Field(15, ge=1, le=1440)
-    claim_window_minutes: int = Field(60, ge=1, le=10080)
+    min_notice_minutes: int = Field(0, ge=0, le=525600, strict=True)
+    waitlist_enabled: bool = Field(True, strict=True)
+    hold_minutes: int = Field(15, ge=1, le=1440, strict=True)
+    claim_window_minutes: int = Field(60, ge=1, le=10080, strict=True)
     meeting_url: MeetingUrl | None = None
 
     _tz = field_validator("timezone")(_valid_timezone)
@@ -104,14 +109,14 @@ class SessionUpdate(Strict):
     starts_at: SaneDatetime | None = None
     ends_at: SaneDatetime | None = None
     timezone: str | None = Field(None, max_length=64)
-    capacity: int | None = Field(None, ge=1, le=10000)
-    price_amount: int | None = Field(None, ge=0, le=100_000_000)
+    capacity: int | None = Field(None, ge=1, le=10000, strict=True)
+    price_amount: int | None = Field(None, ge=0, le=100_000_000, strict=True)
     currency: Currency | None = None
     cancellation_policy: CancellationPolicy | None = None
-    min_notice_minutes: int | None = Field(None, ge=0, le=525600)
-    waitlist_enabled: bool | None = None
-    hold_minutes: int | None = Field(None, ge=1, le=1440)
-    claim_window_minutes: int | None = Field(None, ge=1, le=10080)
+    min_notice_minutes: int | None = Field(None, ge=0, le=525600, strict=True)
+    waitlist_enabled: bool | None = Field(None, strict=True)
+    hold_minutes: int | None = Field(None, ge=1, le=1440, strict=True)
+    claim_window_minutes: int | None = Field(None, ge=1, le=10080, strict=True)
     meeting_url: MeetingUrl | None = None
     skill_ids: list[Int8Id] | None = Field(None, max_length=10)
 
@@ -267,7 +272,7 @@ class AttendanceUpdate(Strict):
 
 
 class ReviewCreate(Strict):
-    rating: int = Field(ge=1, le=5)
+    rating: int = Field(ge=1, le=5, strict=True)
     comment: str = Field("", max_length=4000, json_schema_extra=MULTILINE)
 
 

@@ -91,7 +91,16 @@ async def list_participants(session_id: UUID, user: User) -> ParticipantsPublic:
 async def book_seat(
     session_id: UUID,
     user: User,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[!-~]+$",
+            description="any printable ASCII key of yours (1-255): a retry with it replays the first answer",
+        ),
+    ] = None,
 ) -> JSONResponse:
     answer = logic.book_seat(principal=user, session_id=session_id, idempotency_key=idempotency_key)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None

@@ -18,12 +18,18 @@ from matching.models import (
 )
 from shared.auth import Principal
 from shared.deps import current_user
+from shared.openapi import EXTRA_STATUSES
 
 router = APIRouter()
 User = Annotated[Principal, Depends(current_user)]
 
 
-@router.get("/recommendations", response_model=RecommendationsPublic, tags=["recommendations"])
+@router.get(
+    "/recommendations",
+    response_model=RecommendationsPublic,
+    tags=["recommendations"],
+    openapi_extra={EXTRA_STATUSES: [404]},  # no mentee profile or goals yet
+)
 async def recommend_mentors(user: User, k: Annotated[int, Query(ge=1, le=50)] = 10) -> RecommendationsPublic:
     return logic.recommend_mentors(principal=user, k=k)
 

@@ -92,6 +92,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(app, request))
         body = {
             "type": PROBLEM_BASE + ("not-found" if exc.status_code == 404 else f"http-{exc.status_code}"),
             "title": "Not found" if exc.status_code == 404 else "Request not accepted",
@@ -99,7 +102,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             "detail": str(exc.detail),
             "instance": request.url.path,
         }
-        return _problem_response(body, dict(exc.headers) if exc.headers else None)
+        return _problem_response(body, headers or None)
 
     @app.exception_handler(psycopg.Error)
     async def _database(request: Request, exc: psycopg.Error) -> JSONResponse:
@@ -119,6 +122,20 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error")
         return _problem_response(_internal_problem(request))
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route accepts at this path (Starlette's 405 names only the first route it matched)."""
+    from fastapi import routing
+    from starlette.routing import Match
+
+    scope = {**request.scope, "method": "__probe__"}
+    methods: set[str] = set()
+    for context in routing.iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, routing.APIRoute) and route.matches(scope)[0] != Match.NONE:
+            methods |= route.methods or set()
+    return sorted(methods)
 
 
 def _internal_problem(request: Request) -> dict[str, Any]:

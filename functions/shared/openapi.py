@@ -92,7 +92,7 @@ def error_statuses(route: APIRoute) -> set[int]:
     if route.body_field is not None or route.dependant.header_params:
         statuses |= {400}
     if (route.methods or set()) & {"POST", "PATCH", "PUT", "DELETE"} and "current_user" in dependencies:
-        statuses |= {409, 429}
+        statuses |= {404, 409, 429}  # 404: what the body names (a plan, a mentor) may not exist
     if "payments" in (route.tags or []):
         statuses |= {502}
     statuses |= set((route.openapi_extra or {}).get(EXTRA_STATUSES, ()))

@@ -71,8 +71,9 @@ class Strict(BaseModel):
 INT4_MAX = 2**31 - 1
 INT8_MAX = 2**63 - 1
 # An id of an int4 / bigint column: nothing beyond it can exist, so it is refused before it reaches Postgres.
-Int4Id = Annotated[int, Field(ge=1, le=INT4_MAX)]
-Int8Id = Annotated[int, Field(ge=1, le=INT8_MAX)]
+# Strict (a JSON integer; not "7", 7.0 or true), as every number and flag of a request body is.
+Int4Id = Annotated[int, Field(ge=1, le=INT4_MAX, strict=True)]
+Int8Id = Annotated[int, Field(ge=1, le=INT8_MAX, strict=True)]
 
 # Timestamps: within years 2000 to 2100. Wider values are typos or attacks (and near the ends of Python's range an
 # offset can overflow on conversion to UTC).

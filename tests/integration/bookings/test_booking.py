@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from infra.lambda_events import Reply
 from tests.helpers import call, problem
@@ -116,8 +118,14 @@ def test_bad_booking_input_is_4xx_problem_and_writes_nothing(make_user: Any, adm
     learner = make_user()
     problem(call("POST", "/sessions/not-a-uuid/bookings", learner), 422, "session_id")
     problem(call("POST", "/sessions/00000000-0000-4000-8000-000000000000/bookings"), 401)
-    long_key = {"Idempotency-Key": "k" * 300}
-    problem(call("POST", "/sessions/00000000-0000-4000-8000-000000000000/bookings", learner, headers=long_key), 400)
+    for bad_key in ("k" * 300, "", "tab\there", "ключ"):
+        reply = call(
+            "POST",
+            "/sessions/00000000-0000-4000-8000-000000000000/bookings",
+            learner,
+            headers={"Idempotency-Key": bad_key},
+        )
+        problem(reply, 422, "Idempotency-Key")
     assert admin_conn.execute("select count(*) from public.bookings").fetchone() == (0,)
     assert admin_conn.execute("select count(*) from public.idempotency_keys").fetchone() == (0,)
 
@@ -297,14 +305,26 @@ def test_the_last_paid_seat_is_held_for_exactly_one(publish: Any, make_user: Any
 
 
 # Floods --------------------------------------------------------------------------------------------------
-def test_booking_floods_answer_429_with_retry_after_and_write_nothing(
-    publish: Any, book: Any, make_user: Any, admin_conn: Any
-) -> None:
+@pytest.fixture
+def booking_limit(admin_conn: Any) -> Iterator[None]:
+    """The booking limit lowered to 2 per 10 minutes for one test (the original restored afterwards)."""
+    (original,) = admin_conn.execute(
+        "select value from public.platform_settings where key = 'write_rate_limits'"
+    ).fetchone()
     admin_conn.execute(
         "update public.platform_settings set value = jsonb_set(value, '{booking}', %s::jsonb)"
         " where key = 'write_rate_limits'",
         ('{"max": 2, "window_seconds": 600}',),
     )
+    yield
+    admin_conn.execute(
+        "update public.platform_settings set value = %s where key = 'write_rate_limits'", (Jsonb(original),)
+    )
+
+
+def test_booking_floods_answer_429_with_retry_after_and_write_nothing(
+    publish: Any, book: Any, make_user: Any, admin_conn: Any, booking_limit: None
+) -> None:
     learner, other = make_user(), make_user()
     sessions = [publish(capacity=3)[1] for _ in range(4)]
     assert [book(s["id"], learner)[1].status for s in sessions[:2]] == [201, 201]

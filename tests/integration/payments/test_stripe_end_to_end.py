@@ -9,7 +9,7 @@ from typing import Any
 
 from infra.stripe_events import event
 from infra.url_bridge import FunctionUrlBridge
-from tests.helpers import call
+from tests.helpers import call, problem
 from tests.integration.payments.conftest import deliver, pay, wait_for
 
 
@@ -154,13 +154,43 @@ def test_membership_requests_are_validated_before_stripe_is_called(make_user: An
     assert admin_conn.execute("select count(*) from public.stripe_customers").fetchone() == (0,)
 
 
-def test_payout_onboarding_without_connect_at_the_peer_is_a_502_problem(make_user: Any) -> None:
-    """localstripe has no Connect: the endpoint must fail cleanly (502 problem+json), never a 500."""
-    reply = call("POST", "/payouts/onboarding", make_user(), {"return_url": "https://app.skillswap.dev/payouts"})
-    assert reply.status == 502, reply.text
-    assert reply.headers["content-type"] == "application/problem+json"
-    bad = call("POST", "/payouts/onboarding", make_user(), {"return_url": "http://insecure"})
-    assert bad.status == 422
+def test_payout_onboarding_creates_one_connected_account_by_controller_properties(
+    make_user: Any, admin_conn: Any
+) -> None:
+    """A host gets an onboarding link; the account is created once (controller properties, not `type`), the same
+    account is reused by a second request with a fresh link, and it cannot take charges before onboarding."""
+    host = make_user()
+    body = {"return_url": "https://app.skillswap.dev/payouts"}
+    first = call("POST", "/payouts/onboarding", host, body)
+    assert first.status == 200, first.text
+    account_id = first.json()["account_id"]
+    assert first.json()["onboarding_url"].startswith("https://connect.stripe.com/setup/")
+    second = call("POST", "/payouts/onboarding", host, body)
+    assert second.json()["account_id"] == account_id
+    assert second.json()["onboarding_url"] != first.json()["onboarding_url"]
+    from shared.stripe_client import get_stripe
+
+    account = get_stripe().v1.accounts.retrieve(account_id).to_dict()
+    assert account["controller"]["stripe_dashboard"]["type"] == "express"
+    assert account["controller"]["fees"]["payer"] == "application"
+    assert account["charges_enabled"] is False
+    assert admin_conn.execute(
+        "select stripe_account_id, charges_enabled from public.payout_accounts where host_id = %s", (host.id,)
+    ).fetchone() == (account_id, False)
+    problem(call("POST", "/payouts/onboarding", make_user(), {"return_url": "http://insecure"}), 422, "return_url")
+
+
+def test_the_local_stripe_refuses_type_together_with_controller(stripe_peer: str) -> None:
+    import httpx
+
+    reply = httpx.post(
+        f"{stripe_peer}/v1/accounts",
+        data={"type": "express", "controller[stripe_dashboard][type]": "express"},
+        headers={"Authorization": "Bearer sk_test_local_skillswap"},
+        timeout=10,
+    )
+    assert reply.status_code == 400
+    assert reply.json()["error"]["param"] == "type"
 
 
 def test_the_local_stripe_refuses_what_the_pinned_api_version_refuses(stripe_peer: str) -> None:
