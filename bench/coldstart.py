@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.common import emit, fresh_database, running_cluster
 from infra.localenv import ROOT, function_env
-from tests.infrastructure.template import functions, layers_of, trigger_kind
+from infra.template import functions, layers_of, trigger_kind
 
 BUILD = ROOT / ".aws-sam" / "build"
 RUNS = int(os.environ.get("BENCH_COLDSTART_RUNS", "15"))
