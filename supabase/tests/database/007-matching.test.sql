@@ -63,7 +63,8 @@ select tests.authenticate_as(:'admin');
 select isnt_empty('select 1 from public.cohort_runs', 'admins read cohort runs');
 select isnt_empty('select 1 from public.programs', 'admins read programs');
 select tests.authenticate_as_service_role();
-select lives_ok($$ select public.expire_mentorship_requests() $$, 'the service role runs the expiry sweep');
+select throws_ok($$ select public.expire_mentorship_requests() $$, '42501', null,
+  'the expiry sweep is internal: not even the service role runs it');
 select tests.clear_authentication();
 
 select * from finish();
