@@ -229,6 +229,9 @@ class BookingsRepo:
     def cancel_booking(self, booking_id: UUID) -> None:
         self.conn.execute("select public.cancel_booking(%s)", (booking_id,))
 
+    def remove_participant(self, booking_id: UUID, reason: str | None) -> None:
+        self.conn.execute("select public.remove_participant(%s, %s)", (booking_id, reason))
+
     def mark_attendance(self, booking_id: UUID, mark: str) -> None:
         self.conn.execute("select public.mark_attendance(%s, %s)", (booking_id, mark))
 

@@ -233,6 +233,16 @@ def cancel_booking(*, principal: Principal, booking_id: UUID) -> BookingPublic:
         return booking
 
 
+def remove_participant(*, principal: Principal, booking_id: UUID, reason: str | None) -> BookingPublic:
+    """The host removes one participant: cancelled, refunded in full if paid, told why, the seat to the waitlist."""
+    with db.user_transaction(principal.claims) as conn:
+        repo = BookingsRepo(conn)
+        repo.remove_participant(booking_id, reason)
+        booking = repo.get_booking(booking_id)
+        assert booking is not None  # the host reads the bookings of their sessions
+        return booking
+
+
 def list_my_bookings(*, principal: Principal, upcoming: bool, limit: int = 100) -> BookingsPublic:
     with db.user_transaction(principal.claims) as conn:
         return BookingsPublic(

@@ -143,6 +143,10 @@ class SessionUpdate(Strict):
         return changes
 
 
+class ParticipantRemoval(Strict):
+    reason: str | None = Field(None, max_length=1000, json_schema_extra=MULTILINE, description="told to the learner")
+
+
 class SessionCancel(Strict):
     reason: str | None = Field(None, max_length=1000, json_schema_extra=MULTILINE)
 

@@ -18,6 +18,7 @@ from bookings.models import (
     HostSessionsPublic,
     MembershipCreate,
     MembershipPublic,
+    ParticipantRemoval,
     ParticipantsPublic,
     PaymentPublic,
     PayoutOnboarding,
@@ -115,6 +116,18 @@ async def get_booking(booking_id: UUID, user: User) -> BookingPublic:
 @router.post("/bookings/{booking_id}/cancel", response_model=BookingPublic, tags=["bookings"])
 async def cancel_booking(booking_id: UUID, user: User) -> BookingPublic:
     return logic.cancel_booking(principal=user, booking_id=booking_id)
+
+
+@router.post(
+    "/bookings/{booking_id}/remove",
+    response_model=BookingPublic,
+    tags=["host"],
+    summary="The host removes a participant (refunded in full if paid; the waitlist moves up)",
+)
+async def remove_participant(
+    booking_id: UUID, user: User, data: Annotated[ParticipantRemoval | None, Body()] = None
+) -> BookingPublic:
+    return logic.remove_participant(principal=user, booking_id=booking_id, reason=data.reason if data else None)
 
 
 @router.post("/bookings/{booking_id}/attendance", response_model=BookingPublic, tags=["host"])

@@ -103,6 +103,7 @@ _SUBJECTS: dict[str, str] = {
     "booking_waitlisted": "You're on the waitlist: {title}",
     "booking_pending_payment": "Your seat is held: {title}",
     "booking_cancelled": "Booking cancelled: {title}",
+    "booking_removed": "You were removed from {title}",
     "booking_expired": "Your held seat was released: {title}",
     "payment_failed": "Payment failed — your seat was released: {title}",
     "payment_refunded_no_seat": "Refund on its way: {title}",
@@ -119,6 +120,7 @@ _LINES: dict[str, str] = {
     "booking_waitlisted": "The session is full; you are on the waitlist and will hear from us if a seat frees.",
     "booking_pending_payment": "Your seat is held while you pay.",
     "booking_cancelled": "Your booking was cancelled.{refund_line}",
+    "booking_removed": "The host removed you from this session.{reason_line}{refund_line}",
     "booking_expired": "Your held seat was not paid in time and has been released.",
     "payment_failed": "Your payment did not go through, so the seat was released.",
     "payment_refunded_no_seat": "Your payment arrived after the seat was given away; it will be refunded in full.",
@@ -134,6 +136,7 @@ _INVITES = {
     "booking_promoted": "REQUEST",
     "session_changed": "REQUEST",
     "booking_cancelled": "CANCEL",
+    "booking_removed": "CANCEL",
 }
 
 
@@ -152,8 +155,10 @@ def compose(delivery: dict[str, Any], *, mail_from: str, app_url: str, now: date
     )
     confirmed = delivery.get("booking_status") == "confirmed"
     meeting = delivery.get("meeting_url") if confirmed else None
+    reason = str(payload.get("reason") or "").strip()
+    reason_line = f' Their reason: "{reason}".' if reason else ""
     line = _LINES.get(kind, "There is news about your booking.").format(
-        claim_until=payload.get("claim_until", "the deadline"), refund_line=refund_line
+        claim_until=payload.get("claim_until", "the deadline"), refund_line=refund_line, reason_line=reason_line
     )
     subject = _SUBJECTS.get(kind, "News about {title}").format(title=title, when=when)
     text_lines = [f"Hello {delivery.get('learner_name') or 'there'},", "", line, ""]

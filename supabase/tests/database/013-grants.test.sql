@@ -67,6 +67,7 @@ insert into declared_relations values
 
 create temporary table declared_functions (signature text primary key) on commit drop;
 insert into declared_functions values
+    ('broadcast_forum_post()'),
     ('count_write(text)'),
     ('count_write_trigger()'),
     ('purge_write_counters()'),
@@ -132,6 +133,7 @@ insert into declared_functions values
     ('refresh_mentor_search(uuid[])'),
     ('refresh_week_utc(uuid)'),
     ('refund_percent_for(sessions,timestamp with time zone)'),
+    ('remove_participant(uuid,text)'),
     ('request_mentorship(uuid,text,interval)'),
     ('respond_mentorship(uuid,boolean)'),
     ('save_idempotent_response(text,integer,jsonb)'),
@@ -348,6 +350,7 @@ insert into declared_execute values
     ('authenticated', 'mark_attendance(uuid,attendance_mark)'),
     ('authenticated', 'moderate_post(text,uuid,boolean)'),
     ('authenticated', 'publish_session(uuid)'),
+    ('authenticated', 'remove_participant(uuid,text)'),
     ('authenticated', 'request_mentorship(uuid,text,interval)'),
     ('authenticated', 'respond_mentorship(uuid,boolean)'),
     ('anon', 'search_threads(text,bigint,integer)'),

@@ -12,7 +12,7 @@ import pytest
 from bookings.jobs import sweep_handler
 from infra.lambda_events import LambdaContext
 from tests.helpers import call, problem
-from tests.integration.bookings.conftest import in_hours, mark_paid
+from tests.integration.bookings.conftest import in_hours, mark_paid, shift_session
 
 
 def booking_status(conn: psycopg.Connection[Any], booking_id: str) -> str:
@@ -244,3 +244,59 @@ def test_cancel_after_start_is_409(publish: Any, book: Any, admin_conn: Any) -> 
     shift_session(admin_conn, session["id"], in_hours(-0.2), in_hours(1))
     problem(call("POST", f"/bookings/{booking.json()['id']}/cancel", learner), 409)
     assert booking_status(admin_conn, booking.json()["id"]) == "confirmed"
+
+
+# A host removes a participant ----------------------------------------------------------------------------
+def test_a_host_removes_a_paid_participant_who_is_refunded_told_why_and_replaced(
+    publish: Any, book: Any, admin_conn: Any
+) -> None:
+    host, session = publish(capacity=1, price_amount=2000)
+    _, held = book(session["id"])
+    mark_paid(admin_conn, held.json()["id"])
+    _, queued = book(session["id"])
+    assert queued.json()["status"] == "waitlisted"
+
+    reply = call("POST", f"/bookings/{held.json()['id']}/remove", host, {"reason": "Double booking\non our side"})
+    assert reply.status == 200, reply.text
+    assert reply.json()["status"] == "cancelled"
+    assert reply.json()["refund"] == {"amount": 2000, "currency": "usd", "percent": 100, "status": "pending"}
+    assert admin_conn.execute(
+        "select reason from public.refunds where booking_id = %s", (held.json()["id"],)
+    ).fetchone() == ("host_removed",)
+    # the learner is told, with the host's reason
+    kind, payload = admin_conn.execute(
+        "select kind, payload from public.outbox_events where booking_id = %s order by id desc limit 1",
+        (held.json()["id"],),
+    ).fetchone()
+    assert (kind, payload["reason"], payload["refund_amount"]) == (
+        "booking_removed",
+        "Double booking\non our side",
+        2000,
+    )
+    # the seat went to the head of the waitlist (a paid session: offered, held for payment)
+    assert admin_conn.execute(
+        "select status::text from public.bookings where id = %s", (queued.json()["id"],)
+    ).fetchone() == ("pending_payment",)
+    assert admin_conn.execute("select seats_taken from public.sessions where id = %s", (session["id"],)).fetchone() == (
+        1,
+    )
+
+
+def test_only_the_host_removes_and_only_an_active_booking_before_the_end(
+    publish: Any, book: Any, make_user: Any, admin_conn: Any
+) -> None:
+    host, session = publish(capacity=3)
+    learner, booked = book(session["id"])
+    booking_id = booked.json()["id"]
+    other_host, _ = publish()
+    for outsider in (learner, other_host, make_user()):
+        problem(call("POST", f"/bookings/{booking_id}/remove", outsider), 404, "booking_id")
+    problem(call("POST", f"/bookings/{booking_id}/remove", host, {"reason": "x" * 1001}), 422, "reason")
+    assert call("POST", f"/bookings/{booking_id}/remove", host).status == 200
+    problem(call("POST", f"/bookings/{booking_id}/remove", host), 409, "booking_id")
+    _, kept = book(session["id"])
+    shift_session(admin_conn, session["id"], in_hours(-3), in_hours(-1))
+    problem(call("POST", f"/bookings/{kept.json()['id']}/remove", host), 409)
+    assert admin_conn.execute(
+        "select status::text from public.bookings where id = %s", (kept.json()["id"],)
+    ).fetchone() == ("confirmed",)
