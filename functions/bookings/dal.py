@@ -207,21 +207,33 @@ class BookingsRepo:
         skills = self._skills_for([row["id"] for row in rows])
         return [_session(row, skills[row["id"]]) for row in rows]
 
-    def host_sessions(self, host_id: UUID) -> list[HostSessionPublic]:
+    def host_sessions(self, host_id: UUID, *, after: tuple[Any, ...] | None, limit: int) -> list[HostSessionPublic]:
+        """Latest start first; the page's sessions are chosen first, then only their bookings are counted."""
         rows = self.conn.execute(
             """
+            with page as (
+              select s.* from public.sessions s
+              where s.host_id = %(host)s
+                and (%(after_at)s::timestamptz is null or (s.starts_at, s.id) < (%(after_at)s, %(after_id)s::uuid))
+              order by s.starts_at desc, s.id desc
+              limit %(limit)s
+            )
             select s.id, s.title, s.format, s.status, s.starts_at, s.ends_at, s.capacity,
                    count(*) filter (where b.status = 'confirmed') as confirmed,
                    count(*) filter (where b.status = 'pending_payment') as pending_payment,
                    count(*) filter (where b.status = 'waitlisted') as waitlisted,
                    count(*) filter (where b.status = 'cancelled') as cancelled
-            from public.sessions s
+            from page s
             left join public.bookings b on b.session_id = s.id
-            where s.host_id = %s
-            group by s.id
-            order by s.starts_at desc
+            group by s.id, s.title, s.format, s.status, s.starts_at, s.ends_at, s.capacity
+            order by s.starts_at desc, s.id desc
             """,
-            (host_id,),
+            {
+                "host": host_id,
+                "after_at": after[0] if after else None,
+                "after_id": after[1] if after else None,
+                "limit": limit,
+            },
         ).fetchall()
         return [HostSessionPublic(**row) for row in rows]
 
@@ -239,28 +251,50 @@ class BookingsRepo:
         row = self.conn.execute(_BOOKING_SELECT + " where b.id = %s", (booking_id,)).fetchone()
         return None if row is None else booking_from_row(row)
 
-    def learner_bookings(self, learner_id: UUID, *, upcoming: bool, limit: int) -> list[BookingPublic]:
+    def learner_bookings(
+        self, learner_id: UUID, *, upcoming: bool, after: tuple[Any, ...] | None, limit: int
+    ) -> list[BookingPublic]:
+        """Upcoming: soonest first; past: latest first (keyset on start time and booking id)."""
         if upcoming:
-            query = _BOOKING_SELECT + " where b.learner_id = %s and b.ends_at > now() order by b.starts_at limit %s"
+            where, order, beyond = "b.ends_at > now()", "b.starts_at, b.id", ">"
         else:
-            query = (
-                _BOOKING_SELECT + " where b.learner_id = %s and b.ends_at <= now() order by b.starts_at desc limit %s"
-            )
-        return [booking_from_row(row) for row in self.conn.execute(query, (learner_id, limit)).fetchall()]
+            where, order, beyond = "b.ends_at <= now()", "b.starts_at desc, b.id desc", "<"
+        params: list[Any] = [learner_id]
+        if after is not None:
+            where += f" and (b.starts_at, b.id) {beyond} (%s, %s)"
+            params += list(after)
+        query = _BOOKING_SELECT + f" where b.learner_id = %s and {where} order by {order} limit %s"
+        return [booking_from_row(row) for row in self.conn.execute(query, (*params, limit)).fetchall()]
 
-    def participants(self, session_id: UUID) -> list[ParticipantPublic]:
+    def participants(
+        self, session_id: UUID, *, after: tuple[Any, ...] | None, limit: int
+    ) -> list[tuple[ParticipantPublic, tuple[Any, ...]]]:
+        """Booked learners in booking order, then the waitlist in its order: each with its keyset key (waiting,
+        waitlist order, booked at, booking id)."""
         rows = self.conn.execute(
             """
             select b.id as booking_id, b.learner_id, p.display_name, b.status, b.paid_at is not null as paid,
-                   b.attendance, public.waitlist_position(b.id) as waitlist_position, b.created_at as booked_at
+                   b.attendance, public.waitlist_position(b.id) as waitlist_position, b.created_at as booked_at,
+                   b.status = 'waitlisted' as waiting, coalesce(b.waitlist_seq, 0) as seq
             from public.bookings b
             join public.profiles p on p.id = b.learner_id
-            where b.session_id = %s
-            order by (b.status = 'waitlisted'), b.waitlist_seq nulls first, b.created_at
+            where b.session_id = %(session)s
+              and (%(w)s::boolean is null
+                   or (b.status = 'waitlisted', coalesce(b.waitlist_seq, 0), b.created_at, b.id)
+                      > (%(w)s, %(seq)s::bigint, %(at)s::timestamptz, %(id)s::uuid))
+            order by b.status = 'waitlisted', coalesce(b.waitlist_seq, 0), b.created_at, b.id
+            limit %(limit)s
             """,
-            (session_id,),
+            {
+                "session": session_id,
+                "limit": limit,
+                **dict(zip(("w", "seq", "at", "id"), after or (None,) * 4, strict=True)),
+            },
         ).fetchall()
-        return [ParticipantPublic(**row) for row in rows]
+        return [
+            (ParticipantPublic(**row), (row["waiting"], row["seq"], row["booked_at"], row["booking_id"]))
+            for row in rows
+        ]
 
     # Reviews --------------------------------------------------------------------------------------------
     def leave_review(self, booking_id: UUID, rating: int, comment: str) -> ReviewPublic:
@@ -278,7 +312,7 @@ class BookingsRepo:
         assert row is not None
         return int(row["n"]), row["avg"]
 
-    def session_feedback(self, host_id: UUID) -> list[SessionFeedback]:
+    def session_feedback(self, host_id: UUID, *, after: tuple[Any, ...] | None, limit: int) -> list[SessionFeedback]:
         rows = self.conn.execute(
             """
             select s.id as session_id, s.title, s.starts_at,
@@ -290,11 +324,17 @@ class BookingsRepo:
                    (select count(*) from public.bookings b where b.session_id = s.id and b.attendance = 'no_show')
                      as no_shows
             from public.sessions s
-            where s.host_id = %s and s.starts_at <= now() and s.status = 'published'
-            order by s.starts_at desc
-            limit 50
+            where s.host_id = %(host)s and s.starts_at <= now() and s.status = 'published'
+              and (%(after_at)s::timestamptz is null or (s.starts_at, s.id) < (%(after_at)s, %(after_id)s::uuid))
+            order by s.starts_at desc, s.id desc
+            limit %(limit)s
             """,
-            (host_id,),
+            {
+                "host": host_id,
+                "after_at": after[0] if after else None,
+                "after_id": after[1] if after else None,
+                "limit": limit,
+            },
         ).fetchall()
         return [SessionFeedback(**row) for row in rows]
 

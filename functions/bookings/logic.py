@@ -6,10 +6,7 @@ the sweep runs as the system in `db.transaction`.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +40,7 @@ from bookings.models import (
 from shared import db
 from shared.auth import Principal
 from shared.errors import BadGateway, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from shared.paging import decode_cursor, page
 from shared.schema import refuse_control_characters
 from shared.settings import get_settings
 
@@ -51,24 +49,6 @@ ANON_CLAIMS: dict[str, Any] = {"role": "anon"}
 
 def _claims(principal: Principal | None) -> dict[str, Any]:
     return principal.claims if principal is not None else ANON_CLAIMS
-
-
-# Cursors ---------------------------------------------------------------------------------------------
-def encode_cursor(starts_at: datetime, session_id: UUID) -> str:
-    raw = json.dumps([starts_at.isoformat(), str(session_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        starts_at, session_id = json.loads(raw)
-        parsed = datetime.fromisoformat(starts_at)
-        if parsed.tzinfo is None:
-            raise ValueError("naive")
-        return parsed, UUID(session_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise Unprocessable("not a cursor returned by this API", field="cursor") from exc
 
 
 # Sessions --------------------------------------------------------------------------------------------
@@ -136,25 +116,34 @@ def get_session(*, principal: Principal | None, session_id: UUID) -> SessionPubl
 def search_sessions(
     *, principal: Principal | None, search: SessionSearch, now: datetime | None = None
 ) -> SessionsPublic:
-    after = decode_cursor(search.cursor) if search.cursor else None
+    after = decode_cursor(search.cursor, datetime, UUID) if search.cursor else None
     starts_after = search.starts_after or now or datetime.now(UTC)
     with db.user_transaction(_claims(principal)) as conn:
         rows = BookingsRepo(conn, visitor=principal is None).search_sessions(search, starts_after, after)
-    page, more = rows[: search.limit], len(rows) > search.limit
-    next_cursor = encode_cursor(page[-1].starts_at, page[-1].id) if more and page else None
-    return SessionsPublic(data=page, next_cursor=next_cursor)
+    data, next_cursor = page(rows, search.limit, lambda s: (s.starts_at, s.id))
+    return SessionsPublic(data=data, next_cursor=next_cursor)
 
 
-def list_host_sessions(*, principal: Principal) -> HostSessionsPublic:
+def list_host_sessions(*, principal: Principal, cursor: str | None, limit: int) -> HostSessionsPublic:
+    """The host's sessions, latest start first, a page at a time."""
+    after = decode_cursor(cursor, datetime, UUID) if cursor else None
     with db.user_transaction(principal.claims) as conn:
-        return HostSessionsPublic(data=BookingsRepo(conn).host_sessions(principal.user_id))
+        rows = BookingsRepo(conn).host_sessions(principal.user_id, after=after, limit=limit + 1)
+    data, next_cursor = page(rows, limit, lambda s: (s.starts_at, s.id))
+    return HostSessionsPublic(data=data, next_cursor=next_cursor)
 
 
-def list_participants(*, principal: Principal, session_id: UUID) -> ParticipantsPublic:
+def list_participants(*, principal: Principal, session_id: UUID, cursor: str | None, limit: int) -> ParticipantsPublic:
+    """Booked first (in booking order), then the waitlist in its order, a page at a time."""
+    after = decode_cursor(cursor, bool, int, datetime, UUID) if cursor else None
     with db.user_transaction(principal.claims) as conn:
         repo = BookingsRepo(conn)
         _require_host(repo, session_id, principal)
-        return ParticipantsPublic(session_id=session_id, data=repo.participants(session_id))
+        rows = repo.participants(session_id, after=after, limit=limit + 1)
+    shown, next_cursor = page(rows, limit, lambda row: row[1])
+    return ParticipantsPublic(
+        session_id=session_id, data=[participant for participant, _ in shown], next_cursor=next_cursor
+    )
 
 
 # Bookings --------------------------------------------------------------------------------------------
@@ -243,11 +232,13 @@ def remove_participant(*, principal: Principal, booking_id: UUID, reason: str | 
         return booking
 
 
-def list_my_bookings(*, principal: Principal, upcoming: bool, limit: int = 100) -> BookingsPublic:
+def list_my_bookings(*, principal: Principal, upcoming: bool, cursor: str | None, limit: int) -> BookingsPublic:
+    """Upcoming bookings soonest first, or past ones latest first, a page at a time."""
+    after = decode_cursor(cursor, datetime, UUID) if cursor else None
     with db.user_transaction(principal.claims) as conn:
-        return BookingsPublic(
-            data=BookingsRepo(conn).learner_bookings(principal.user_id, upcoming=upcoming, limit=limit)
-        )
+        rows = BookingsRepo(conn).learner_bookings(principal.user_id, upcoming=upcoming, after=after, limit=limit + 1)
+    data, next_cursor = page(rows, limit, lambda b: (b.starts_at, b.id))
+    return BookingsPublic(data=data, next_cursor=next_cursor)
 
 
 def mark_attendance(*, principal: Principal, booking_id: UUID, data: AttendanceUpdate) -> BookingPublic:
@@ -271,17 +262,23 @@ def get_host_rating(*, principal: Principal | None, host_id: UUID) -> HostRating
     return HostRatingPublic(host_id=host_id, reviews=count, average_rating=average)
 
 
-def get_feedback_summary(*, principal: Principal) -> FeedbackSummaryPublic:
+def get_feedback_summary(*, principal: Principal, cursor: str | None, limit: int) -> FeedbackSummaryPublic:
+    """The host's rating, their past sessions' feedback (latest first, a page at a time) and the latest comments."""
+    after = decode_cursor(cursor, datetime, UUID) if cursor else None
     with db.user_transaction(principal.claims) as conn:
         repo = BookingsRepo(conn)
         count, average = repo.host_rating(principal.user_id)
-        return FeedbackSummaryPublic(
-            host_id=principal.user_id,
-            reviews=count,
-            average_rating=average,
-            sessions=repo.session_feedback(principal.user_id),
-            recent_comments=repo.recent_reviews(principal.user_id),
-        )
+        rows = repo.session_feedback(principal.user_id, after=after, limit=limit + 1)
+        recent = repo.recent_reviews(principal.user_id)
+    sessions, next_cursor = page(rows, limit, lambda f: (f.starts_at, f.session_id))
+    return FeedbackSummaryPublic(
+        host_id=principal.user_id,
+        reviews=count,
+        average_rating=average,
+        sessions=sessions,
+        next_cursor=next_cursor,
+        recent_comments=recent,
+    )
 
 
 # System ----------------------------------------------------------------------------------------------

@@ -253,6 +253,7 @@ class BookingPublic(Model):
 
 class BookingsPublic(Model):
     data: list[BookingPublic]
+    next_cursor: str | None = Field(None, description="the next page's cursor; null on the last page")
 
 
 class ParticipantPublic(Model):
@@ -269,6 +270,7 @@ class ParticipantPublic(Model):
 class ParticipantsPublic(Model):
     session_id: UUID
     data: list[ParticipantPublic]
+    next_cursor: str | None = Field(None, description="the next page's cursor; null on the last page")
 
 
 class AttendanceUpdate(Strict):
@@ -311,6 +313,7 @@ class FeedbackSummaryPublic(Model):
     reviews: int
     average_rating: float | None
     sessions: list[SessionFeedback]
+    next_cursor: str | None = Field(None, description="the next page of sessions; null on the last page")
     recent_comments: list[ReviewPublic]
 
 
@@ -330,6 +333,7 @@ class HostSessionPublic(Model):
 
 class HostSessionsPublic(Model):
     data: list[HostSessionPublic]
+    next_cursor: str | None = Field(None, description="the next page's cursor; null on the last page")
 
 
 class PlanPublic(Model):

@@ -34,7 +34,7 @@ from bookings.models import (
     SessionUpdate,
 )
 from shared.auth import Principal
-from shared.deps import current_user, optional_user
+from shared.deps import DEFAULT_LIMIT, Cursor, Limit, current_user, optional_user
 
 router = APIRouter()
 
@@ -76,8 +76,10 @@ async def cancel_session(
 
 
 @router.get("/sessions/{session_id}/participants", response_model=ParticipantsPublic, tags=["host"])
-async def list_participants(session_id: UUID, user: User) -> ParticipantsPublic:
-    return logic.list_participants(principal=user, session_id=session_id)
+async def list_participants(
+    session_id: UUID, user: User, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> ParticipantsPublic:
+    return logic.list_participants(principal=user, session_id=session_id, cursor=cursor, limit=limit)
 
 
 # Bookings --------------------------------------------------------------------------------------------
@@ -142,18 +144,20 @@ async def leave_review(booking_id: UUID, data: ReviewCreate, user: User) -> Revi
 
 # History and host views ------------------------------------------------------------------------------
 @router.get("/me/bookings", response_model=BookingsPublic, tags=["history"])
-async def list_my_bookings(user: User, when: Literal["upcoming", "past"] = "upcoming") -> BookingsPublic:
-    return logic.list_my_bookings(principal=user, upcoming=when == "upcoming")
+async def list_my_bookings(
+    user: User, when: Literal["upcoming", "past"] = "upcoming", cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> BookingsPublic:
+    return logic.list_my_bookings(principal=user, upcoming=when == "upcoming", cursor=cursor, limit=limit)
 
 
 @router.get("/me/sessions", response_model=HostSessionsPublic, tags=["host"])
-async def list_my_sessions(user: User) -> HostSessionsPublic:
-    return logic.list_host_sessions(principal=user)
+async def list_my_sessions(user: User, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> HostSessionsPublic:
+    return logic.list_host_sessions(principal=user, cursor=cursor, limit=limit)
 
 
 @router.get("/me/feedback", response_model=FeedbackSummaryPublic, tags=["host"])
-async def get_my_feedback(user: User) -> FeedbackSummaryPublic:
-    return logic.get_feedback_summary(principal=user)
+async def get_my_feedback(user: User, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> FeedbackSummaryPublic:
+    return logic.get_feedback_summary(principal=user, cursor=cursor, limit=limit)
 
 
 @router.get("/hosts/{host_id}/rating", response_model=HostRatingPublic, tags=["reviews"])

@@ -143,7 +143,7 @@ class MatchingRepo:
         assert row is not None
         return row
 
-    def mentorships(self, user_id: UUID) -> list[dict[str, Any]]:
+    def mentorships(self, user_id: UUID, *, after: tuple[Any, ...] | None, limit: int) -> list[dict[str, Any]]:
         return self.conn.execute(
             """
             select m.*, pm.display_name as mentor_name, pe.display_name as mentee_name
@@ -151,9 +151,11 @@ class MatchingRepo:
               join public.profiles pm on pm.id = m.mentor_id
               join public.profiles pe on pe.id = m.mentee_id
              where (m.mentor_id = %(u)s or m.mentee_id = %(u)s) and m.status in ('requested', 'active')
-             order by m.created_at desc
+               and (%(at)s::timestamptz is null or (m.created_at, m.id) < (%(at)s, %(id)s::uuid))
+             order by m.created_at desc, m.id desc
+             limit %(limit)s
             """,
-            {"u": user_id},
+            {"u": user_id, "at": after[0] if after else None, "id": after[1] if after else None, "limit": limit},
         ).fetchall()
 
     def expire_requests(self) -> int:

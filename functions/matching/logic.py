@@ -22,6 +22,7 @@ from matching.scoring import Scored, top_k
 from shared import db
 from shared.auth import Principal
 from shared.errors import BadGateway, Forbidden, NotFound, Unprocessable
+from shared.paging import decode_cursor, page
 from shared.settings import get_settings
 
 REQUEST_TTL_DAYS = 7
@@ -81,9 +82,13 @@ def end_mentorship(*, principal: Principal, mentorship_id: UUID) -> MentorshipPu
         return _mentorship(MatchingRepo(conn).end(mentorship_id))
 
 
-def list_mentorships(*, principal: Principal) -> MentorshipsPublic:
+def list_mentorships(*, principal: Principal, cursor: str | None, limit: int) -> MentorshipsPublic:
+    """Open requests and active mentorships, as mentor or mentee, newest first, a page at a time."""
+    after = decode_cursor(cursor, datetime, UUID) if cursor else None
     with db.user_transaction(principal.claims) as conn:
-        return MentorshipsPublic(data=[_mentorship(r) for r in MatchingRepo(conn).mentorships(principal.user_id)])
+        rows = MatchingRepo(conn).mentorships(principal.user_id, after=after, limit=limit + 1)
+    shown, next_cursor = page(rows, limit, lambda r: (r["created_at"], r["id"]))
+    return MentorshipsPublic(data=[_mentorship(r) for r in shown], next_cursor=next_cursor)
 
 
 def expire_requests() -> dict[str, int]:

@@ -57,6 +57,7 @@ class MentorshipPublic(Model):
 
 class MentorshipsPublic(Model):
     data: list[MentorshipPublic]
+    next_cursor: str | None = Field(None, description="the next page's cursor; null on the last page")
 
 
 class CohortMatchPublic(Model):

@@ -17,7 +17,7 @@ from matching.models import (
     RecommendationsPublic,
 )
 from shared.auth import Principal
-from shared.deps import current_user
+from shared.deps import DEFAULT_LIMIT, Cursor, Limit, current_user
 from shared.openapi import EXTRA_STATUSES
 
 router = APIRouter()
@@ -50,8 +50,8 @@ async def decline_request(mentorship_id: UUID, user: User) -> MentorshipPublic:
 
 
 @router.get("/mentorships", response_model=MentorshipsPublic, tags=["mentorships"])
-async def list_mentorships(user: User) -> MentorshipsPublic:
-    return logic.list_mentorships(principal=user)
+async def list_mentorships(user: User, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> MentorshipsPublic:
+    return logic.list_mentorships(principal=user, cursor=cursor, limit=limit)
 
 
 @router.post("/mentorships/{mentorship_id}/end", response_model=MentorshipPublic, tags=["mentorships"])

@@ -6,9 +6,19 @@ compile a validator for that parameter on every route that depends on them (a fe
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Query, Request
 
 from shared.auth import Principal, signed_in
+from shared.paging import CURSOR_PATTERN, DEFAULT_PAGE, MAX_PAGE
+
+# Query parameters of every paged list (keyset pagination, shared.paging).
+Cursor = Annotated[
+    str | None, Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page; omit for the first")
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"page size (at most {MAX_PAGE})")]
+DEFAULT_LIMIT = DEFAULT_PAGE
 
 
 async def current_user(request: Request) -> Principal:
