@@ -55,7 +55,7 @@ class Settings(BaseModel):
     # Each Stripe request: timeout (seconds) and network retries; see shared.stripe_client.call_budget_seconds.
     stripe_timeout_seconds: float = Field(2.0, gt=0, le=60)
     stripe_max_network_retries: int = Field(1, ge=0, le=5)
-    # Destination charges to the host's Connect account (off locally: localstripe has no Connect).
+    # Destination charges to the host's Connect account (off locally: localstripe models no transfers).
     stripe_connect_enabled: bool = False
     platform_fee_bps: int = Field(1000, ge=0, le=10000, description="platform fee in basis points of the price")
     stripe_webhook_tolerance_seconds: int = 300
