@@ -23,7 +23,10 @@ create table public.write_counters (
 comment on table public.write_counters is 'Writes per user, action and window, for the write rate limits (system only).';
 create index write_counters_window_idx on public.write_counters (window_start);
 alter table public.write_counters enable row level security;
--- No policies and no grants: written only by count_write(), read by nobody through the API.
+-- Written only by count_write() (security definer). Clients get nothing; the service role reads it, as it reads
+-- every other system ledger (idempotency_keys, stripe_events, outbox_events), and writes none of them.
+revoke all on public.write_counters from public, anon, authenticated, service_role;
+grant select on public.write_counters to service_role;
 
 create or replace function public.count_write(p_action text) returns void
 language plpgsql security definer set search_path = ''

@@ -262,6 +262,7 @@ insert into declared_table_grants values
     ('authenticated', 'stripe_customers', 'SELECT'),
     ('service_role', 'stripe_customers', 'SELECT'),
     ('service_role', 'stripe_events', 'SELECT'),
+    ('service_role', 'write_counters', 'SELECT'),
     ('authenticated', 'unmatched_mentees', 'SELECT'),
     ('service_role', 'unmatched_mentees', 'SELECT');
 
