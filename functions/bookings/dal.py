@@ -24,6 +24,7 @@ from bookings.models import (
 )
 from shared import db
 from shared.observability import logger
+from shared.paging import keyset_params
 
 Conn = psycopg.Connection[dict[str, Any]]
 
@@ -228,12 +229,7 @@ class BookingsRepo:
             group by s.id, s.title, s.format, s.status, s.starts_at, s.ends_at, s.capacity
             order by s.starts_at desc, s.id desc
             """,
-            {
-                "host": host_id,
-                "after_at": after[0] if after else None,
-                "after_id": after[1] if after else None,
-                "limit": limit,
-            },
+            {"host": host_id, "limit": limit, **keyset_params(after, "after_at", "after_id")},
         ).fetchall()
         return [HostSessionPublic(**row) for row in rows]
 
@@ -285,11 +281,7 @@ class BookingsRepo:
             order by b.status = 'waitlisted', coalesce(b.waitlist_seq, 0), b.created_at, b.id
             limit %(limit)s
             """,
-            {
-                "session": session_id,
-                "limit": limit,
-                **dict(zip(("w", "seq", "at", "id"), after or (None,) * 4, strict=True)),
-            },
+            {"session": session_id, "limit": limit, **keyset_params(after, "w", "seq", "at", "id")},
         ).fetchall()
         return [
             (ParticipantPublic(**row), (row["waiting"], row["seq"], row["booked_at"], row["booking_id"]))
@@ -329,12 +321,7 @@ class BookingsRepo:
             order by s.starts_at desc, s.id desc
             limit %(limit)s
             """,
-            {
-                "host": host_id,
-                "after_at": after[0] if after else None,
-                "after_id": after[1] if after else None,
-                "limit": limit,
-            },
+            {"host": host_id, "limit": limit, **keyset_params(after, "after_at", "after_id")},
         ).fetchall()
         return [SessionFeedback(**row) for row in rows]
 

@@ -11,6 +11,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from matching.scoring import Mentee, Mentor, Window, to_utc_week
+from shared.paging import keyset_params
 
 Conn = psycopg.Connection[dict[str, Any]]
 
@@ -155,7 +156,7 @@ class MatchingRepo:
              order by m.created_at desc, m.id desc
              limit %(limit)s
             """,
-            {"u": user_id, "at": after[0] if after else None, "id": after[1] if after else None, "limit": limit},
+            {"u": user_id, "limit": limit, **keyset_params(after, "at", "id")},
         ).fetchall()
 
     def expire_requests(self) -> int:

@@ -77,10 +77,10 @@ def _dependency_names(route: APIRoute) -> set[str]:
     return names
 
 
-def error_statuses(route: APIRoute) -> set[int]:
-    """The problem+json statuses a route can answer, from what it depends on and what it does."""
+def error_statuses(route: APIRoute, dependencies: set[str]) -> set[int]:
+    """The problem+json statuses a route can answer, from what it depends on (`_dependency_names`) and what it
+    does."""
     statuses = {500, 503}
-    dependencies = _dependency_names(route)
     if "current_user" in dependencies:
         statuses |= {401, 403}
     if "optional_user" in dependencies:
@@ -137,7 +137,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             operation = spec["paths"][context.path_format][method.lower()]
             operation.pop(EXTRA_STATUSES, None)
             responses = operation["responses"]
-            for status in sorted(error_statuses(route)):
+            for status in sorted(error_statuses(route, dependencies)):
                 responses[str(status)] = _problem_response(status)
             if "current_user" in dependencies:
                 operation["security"] = [{"bearer": []}]

@@ -56,6 +56,11 @@ def decode_cursor(cursor: str, *kinds: type) -> tuple[Any, ...]:
         raise Unprocessable("not a cursor returned by this API", field="cursor") from exc
 
 
+def keyset_params(after: Sequence[Any] | None, *names: str) -> dict[str, Any]:
+    """A decoded cursor as named SQL parameters (all None on the first page, which queries test with `is null`)."""
+    return dict(zip(names, after if after is not None else (None,) * len(names), strict=True))
+
+
 def page(rows: Sequence[T], limit: int, key_of: Callable[[T], Sequence[KeyPart]]) -> tuple[list[T], str | None]:
     """Rows fetched with `limit + 1` → (the page, the cursor of the next page or None)."""
     shown = list(rows[:limit])

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,13 +36,14 @@ from shared.settings import get_settings
 from shared.stripe_client import STRIPE_API_VERSION
 from webhooks.dal import RefundsRepo, StripeEventsRepo
 from webhooks.models import (
+    EVENT_ID,
+    EVENT_TYPE,
     AccountObject,
     ChargeObject,
     EventEnvelope,
     InvoiceObject,
     PaymentIntentObject,
     SubscriptionObject,
-    as_time,
     rejection_reason,
 )
 
@@ -196,18 +196,14 @@ def _envelope(raw: Any, *, connect: bool) -> EventEnvelope:
     return event
 
 
-_EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]{1,250}")
-_EVENT_TYPE = re.compile(r"[a-z0-9_.]{1,100}")
-
-
 def _record_rejection(raw: Any, reason: str) -> EventOutcome:
     """Keep a verified event we cannot read in the ledger (under its own id, or its body's hash when it has none)
     so its retries are duplicates, and say so loudly."""
     event_id = raw.get("id") if isinstance(raw, dict) else None
-    if not (isinstance(event_id, str) and _EVENT_ID.fullmatch(event_id)):
+    if not (isinstance(event_id, str) and EVENT_ID.fullmatch(event_id)):
         event_id = "unreadable_" + hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()[:40]
     event_type = raw.get("type") if isinstance(raw, dict) else None
-    if not (isinstance(event_type, str) and _EVENT_TYPE.fullmatch(event_type)):
+    if not (isinstance(event_type, str) and EVENT_TYPE.fullmatch(event_type)):
         event_type = "unknown"
     outcome = f"rejected: {reason}"[:1000]
     with db.transaction() as conn:
@@ -228,8 +224,7 @@ def apply_event(raw: Any, *, connect: bool = False) -> EventOutcome:
     type, outcome, and for a rejection which fields did not fit)."""
     try:
         event = _envelope(raw, connect=connect)
-        created = as_time(event.created)
-        assert created is not None
+        created = event.created_at
         with db.transaction() as conn:
             repo = StripeEventsRepo(conn)
             if not repo.claim(event.id, event.type, created):

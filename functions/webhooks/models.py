@@ -40,13 +40,22 @@ def as_time(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
+# What an event's id and type look like (the envelope's rules, and the rejection ledger's test of a raw body).
+EVENT_ID = re.compile(r"evt_[A-Za-z0-9_]{1,250}")
+EVENT_TYPE = re.compile(r"[a-z0-9_.]{1,100}")
+
+
 class EventEnvelope(_Part):
-    id: Annotated[str, Field(pattern=r"^evt_[A-Za-z0-9_]+$", max_length=255)]
-    type: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_.]+$")]
+    id: Annotated[str, Field(pattern=f"^{EVENT_ID.pattern}$")]
+    type: Annotated[str, Field(pattern=f"^{EVENT_TYPE.pattern}$")]
     created: Timestamp
     account: StripeId | None = None
     api_version: str | None = Field(None, max_length=40)
     data: dict[str, Any]
+
+    @property
+    def created_at(self) -> datetime:
+        return datetime.fromtimestamp(self.created, UTC)
 
     @property
     def data_object(self) -> dict[str, Any]:
