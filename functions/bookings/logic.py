@@ -7,6 +7,7 @@ the sweep runs as the system in `db.transaction`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -207,23 +208,24 @@ def get_booking(*, principal: Principal, booking_id: UUID) -> BookingPublic:
     return booking
 
 
-def cancel_booking(*, principal: Principal, booking_id: UUID) -> BookingPublic:
+def _act_on_booking(principal: Principal, booking_id: UUID, act: Callable[[BookingsRepo], None]) -> BookingPublic:
+    """One change to a booking as the caller (a SQL function with its own rules), then the booking as they see it
+    now, in the same transaction (whoever may change it may read it)."""
     with db.user_transaction(principal.claims) as conn:
         repo = BookingsRepo(conn)
-        repo.cancel_booking(booking_id)
+        act(repo)
         booking = repo.get_booking(booking_id)
         assert booking is not None
         return booking
 
 
+def cancel_booking(*, principal: Principal, booking_id: UUID) -> BookingPublic:
+    return _act_on_booking(principal, booking_id, lambda repo: repo.cancel_booking(booking_id))
+
+
 def remove_participant(*, principal: Principal, booking_id: UUID, reason: str | None) -> BookingPublic:
     """The host removes one participant: cancelled, refunded in full if paid, told why, the seat to the waitlist."""
-    with db.user_transaction(principal.claims) as conn:
-        repo = BookingsRepo(conn)
-        repo.remove_participant(booking_id, reason)
-        booking = repo.get_booking(booking_id)
-        assert booking is not None  # the host reads the bookings of their sessions
-        return booking
+    return _act_on_booking(principal, booking_id, lambda repo: repo.remove_participant(booking_id, reason))
 
 
 def list_my_bookings(*, principal: Principal, upcoming: bool, cursor: str | None, limit: int) -> BookingsPublic:
@@ -236,12 +238,7 @@ def list_my_bookings(*, principal: Principal, upcoming: bool, cursor: str | None
 
 
 def mark_attendance(*, principal: Principal, booking_id: UUID, data: AttendanceUpdate) -> BookingPublic:
-    with db.user_transaction(principal.claims) as conn:
-        repo = BookingsRepo(conn)
-        repo.mark_attendance(booking_id, data.attendance.value)
-        booking = repo.get_booking(booking_id)
-        assert booking is not None
-        return booking
+    return _act_on_booking(principal, booking_id, lambda repo: repo.mark_attendance(booking_id, data.attendance.value))
 
 
 # Reviews ---------------------------------------------------------------------------------------------
