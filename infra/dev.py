@@ -73,6 +73,25 @@ def register_webhook(cfg: DevConfig) -> None:
     reply.raise_for_status()
 
 
+def register_prices(stripe_base: str, dsn: str) -> list[str]:
+    """Give the local Stripe the prices of the seeded membership plans, under the ids the seeds name (in the cloud
+    the plans name prices made in the Stripe dashboard)."""
+    import httpx
+
+    with psycopg.connect(dsn) as conn:
+        plans = conn.execute(
+            "select stripe_price_id, amount, currency, billing_interval from public.membership_plans"
+        ).fetchall()
+    for price_id, amount, currency, interval in plans:
+        reply = httpx.post(
+            f"{stripe_base}/_config/prices/{price_id}",
+            data={"unit_amount": str(amount), "currency": currency, "recurring[interval]": interval},
+            timeout=10,
+        )
+        reply.raise_for_status()
+    return [row[0] for row in plans]
+
+
 def start_dispatcher(outbox: Path, every_seconds: float = 5.0) -> threading.Thread:
     """The reminders dispatcher, as its schedule runs it in the cloud, every few seconds; emails become .eml
     files in `outbox`."""
@@ -174,6 +193,7 @@ def main() -> int:
         else:
             stripe = start_localstripe(cfg.stripe_port, cfg.data_dir.parent / "localstripe.log")
         register_webhook(cfg)
+        register_prices(f"http://127.0.0.1:{cfg.stripe_port}", cluster.dsn)
         os.environ.update(function_env(database_url=dsn, stripe_port=cfg.stripe_port))
         cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
         os.environ.update({"MAIL_TRANSPORT": "file", "MAIL_OUTBOX_DIR": str(cfg.outbox_dir)})

@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 HTTP_FUNCTIONS: dict[str, str] = {
     "bookings": "bookings.handler",
     "matching": "matching.handler",
+    "payments": "payments.handler",
     "webhooks": "webhooks.handler",
 }
 

@@ -9,6 +9,7 @@ launcher makes localstripe refuse it the same way before starting its server unc
   method-types-parameter-from-payment-intents-and-setup-intents), on create, update and confirm.
 - A request pinned to another API version than ours (`Stripe-Version` header) is refused: our client sends
   exactly one version, and this catches a client built without it.
+- Idempotency keys are honoured on every POST (localstripe ignores them): a retry gets the first answer.
 
 And where localstripe has nothing, the little we use is modelled after Stripe's API reference:
 
@@ -18,6 +19,9 @@ And where localstripe has nothing, the little we use is modelled after Stripe's 
   false), which the tests complete with a signed `account.updated`, as Stripe sends it to the Connect endpoint.
   Idempotency keys are honoured (the same key answers the same object).
 
+- Billing as the pinned version has it (Prices, `default_incomplete`, the first invoice's `confirmation_secret`,
+  trials, cancel at period end, plan changes with proration): `infra.stripe_billing`.
+
 Everything else is localstripe as published (see ../shared/FACTS.md for its known gaps: no Checkout).
 """
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra import stripe_billing
 from shared.stripe_client import STRIPE_API_VERSION
 
 # Parameters the pinned version refuses, by the path prefix of the requests that refuse them.
@@ -74,6 +79,36 @@ def patch_localstripe() -> None:
         return response
 
     server.app.middlewares.insert(0, as_pinned_version)
+
+    # Idempotency keys, which localstripe ignores: Stripe answers a POST repeated with the same key with the first
+    # answer, for 24 hours (docs.stripe.com/api/idempotent_requests). Errors of the server are not kept.
+    answered: dict[str, tuple[int, bytes, str]] = {}
+
+    @web.middleware
+    async def idempotent(request: web.Request, handler: Any) -> web.StreamResponse:
+        key = request.headers.get("Idempotency-Key") if request.method == "POST" else None
+        if key and key in answered:
+            status, first, content_type = answered[key]
+            return web.Response(status=status, body=first, content_type=content_type)
+        response: web.StreamResponse = await handler(request)
+        body = response.body if isinstance(response, web.Response) else None
+        if key and isinstance(body, bytes) and response.status < 500:
+            answered[key] = (response.status, body, response.content_type)
+        return response
+
+    server.app.middlewares.insert(1, idempotent)
+
+    # Events are rendered with the endpoint's API version, which `infra.stripe_setup` pins to ours (localstripe
+    # stamps its own 2017 version on every event).
+    from localstripe.resources import Event
+
+    made = Event.__init__
+
+    def rendered_with_our_version(self: Any, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        self.api_version = STRIPE_API_VERSION
+
+    Event.__init__ = rendered_with_our_version
 
 
 def as_pinned_version_installed(app: Any) -> bool:
@@ -178,6 +213,7 @@ def main() -> None:
 
     patch_localstripe()
     add_connect_routes(server.app)
+    stripe_billing.install(server.app)
     server.start()  # reads --port and --from-scratch from the command line
 
 

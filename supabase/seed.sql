@@ -138,11 +138,28 @@ insert into public.session_links (session_id, meeting_url) values
   ('a0000000-0000-4000-8000-000000000003', 'https://meet.skillswap.test/sql'),
   ('a0000000-0000-4000-8000-000000000004', 'https://meet.skillswap.test/hypothesis');
 
-insert into public.membership_plans (id, name, stripe_price_id, amount, currency, billing_interval) values
-  ('plus-monthly', 'SkillSwap Plus (monthly)', 'price_local_plus_monthly', 1200, 'usd', 'month');
+insert into public.membership_plans (id, name, description, stripe_price_id, amount, currency, billing_interval,
+                                     trial_days) values
+  ('plus-monthly', 'SkillSwap Plus (monthly)', 'Every premium article and recording, billed monthly.',
+   'price_local_plus_monthly', 1200, 'usd', 'month', 7),
+  ('plus-yearly', 'SkillSwap Plus (yearly)', 'Every premium article and recording, two months free.',
+   'price_local_plus_yearly', 12000, 'usd', 'year', 0);
 
-insert into public.premium_content (kind, title, body, author_id) values
-  ('article', 'Reading a query plan', 'Start from the innermost node...', '22222222-2222-4222-8222-222222222222');
+-- Premium content: one members' article (free to members, not for sale) and one recording for sale.
+insert into public.premium_content (id, kind, title, summary, author_id, price_amount, currency, status) values
+  ('c0000000-0000-4000-8000-000000000001', 'article', 'Reading a query plan',
+   'How Postgres runs your query, node by node.', '22222222-2222-4222-8222-222222222222', 0, 'usd', 'published'),
+  ('c0000000-0000-4000-8000-000000000002', 'recording', 'Compilers from scratch (recording)',
+   'Three hours of the compilers workshop, with notes.', '22222222-2222-4222-8222-222222222222', 1500, 'usd',
+   'published');
+insert into public.premium_content_bodies (content_id, body, url) values
+  ('c0000000-0000-4000-8000-000000000001', 'Start from the innermost node...', null),
+  ('c0000000-0000-4000-8000-000000000002', 'Chapters: lexing, parsing, code generation.',
+   'https://media.skillswap.test/recordings/compilers');
+insert into public.premium_content_skills (content_id, skill_id)
+  select 'c0000000-0000-4000-8000-000000000001'::uuid, id from public.skills where slug = 'sql'
+  union all
+  select 'c0000000-0000-4000-8000-000000000002'::uuid, id from public.skills where slug = 'compilers';
 
 -- Mentoring: Ada and Grace mentor; Linus and Maya look for mentors.
 insert into public.mentor_profiles (user_id, capacity, years_experience, languages, timezone) values

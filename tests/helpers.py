@@ -21,7 +21,12 @@ if TYPE_CHECKING:
 
 
 # Calling the functions -----------------------------------------------------------------------------------------
-HANDLERS = {"bookings": "bookings.handler", "matching": "matching.handler", "webhooks": "webhooks.handler"}
+HANDLERS = {
+    "bookings": "bookings.handler",
+    "matching": "matching.handler",
+    "payments": "payments.handler",
+    "webhooks": "webhooks.handler",
+}
 
 
 def call(
@@ -78,6 +83,10 @@ PARAMS_OF: list[tuple[str, re.Pattern[str], str]] = [
         ("GET", r"/v1/payment_intents/[^/]+", "PaymentIntentRetrieveParams"),
         ("POST", r"/v1/payment_methods/[^/]+/attach", "PaymentMethodAttachParams"),
         ("POST", r"/v1/subscriptions", "SubscriptionCreateParams"),
+        ("GET", r"/v1/subscriptions/[^/]+", "SubscriptionRetrieveParams"),
+        ("POST", r"/v1/subscriptions/[^/]+", "SubscriptionUpdateParams"),
+        ("DELETE", r"/v1/subscriptions/[^/]+", "SubscriptionCancelParams"),
+        ("GET", r"/v1/payouts", "PayoutListParams"),
         ("POST", r"/v1/accounts", "AccountCreateParams"),
         ("POST", r"/v1/account_links", "AccountLinkCreateParams"),
         ("POST", r"/v1/refunds", "RefundCreateParams"),
@@ -170,7 +179,7 @@ class StripeRecorder(stripe.HTTPClient):
                 "api_version": fields.get("api_version"),
                 "enabled_events": events,
             }
-        kinds = {
+        kinds: dict[str, dict[str, Any]] = {
             "/v1/customers": {"id": f"cus_rec{n}", "object": "customer"},
             "/v1/payment_intents": {
                 "id": f"pi_rec{n}",
@@ -179,7 +188,32 @@ class StripeRecorder(stripe.HTTPClient):
                 "status": "requires_payment_method",
             },
             "/v1/payment_methods": {"id": f"pm_rec{n}", "object": "payment_method"},
-            "/v1/subscriptions": {"id": f"sub_rec{n}", "object": "subscription", "status": "incomplete"},
+            "/v1/subscriptions": {
+                "id": f"sub_rec{n}",
+                "object": "subscription",
+                "status": "incomplete",
+                "created": 1_790_000_000,
+                "cancel_at_period_end": fields.get("cancel_at_period_end") == "true",
+                "trial_end": None,
+                "pending_setup_intent": None,
+                "items": {
+                    "object": "list",
+                    "data": [
+                        {
+                            "id": f"si_rec{n}",
+                            "object": "subscription_item",
+                            "price": {"id": fields.get("items[0][price]", "price_rec"), "object": "price"},
+                            "current_period_end": 1_792_592_000,
+                        }
+                    ],
+                },
+                "latest_invoice": {
+                    "id": f"in_rec{n}",
+                    "object": "invoice",
+                    "confirmation_secret": {"type": "payment_intent", "client_secret": f"pi_rec{n}_secret_x"},
+                },
+            },
+            "/v1/payouts": {"object": "list", "data": [], "has_more": False, "url": "/v1/payouts"},
             "/v1/account_links": {"object": "account_link", "url": f"https://connect.stripe.com/setup/e/rec{n}"},
             "/v1/accounts": {"id": f"acct_rec{n}", "object": "account"},
             "/v1/refunds": {"id": f"re_rec{n}", "object": "refund", "status": "pending"},

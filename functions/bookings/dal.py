@@ -368,73 +368,35 @@ class BookingsRepo:
         return int(row["n"]) if row else 0
 
 
-class PaymentsRepo:
-    """SQL around payments, run as the system (the tables are not client-writable); every query that concerns a
-    user's booking names that user, so nobody can act on someone else's."""
+class BookingPaymentsRepo:
+    """A held seat's payment, as the caller: the booking is theirs (the query says so, RLS agrees); the host's
+    connected account comes from `private.charge_destination` (nobody else may read payout accounts); the write is
+    `private.attach_booking_payment`, which checks the caller again."""
 
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
-    def payable_booking(self, booking_id: UUID, learner_id: UUID) -> dict[str, Any] | None:
+    def payment_context(self, booking_id: UUID) -> dict[str, Any] | None:
         return self.conn.execute(
             """
-            select b.id, b.session_id, b.learner_id, b.status::text as status, b.amount, b.currency,
-                   b.payment_intent_id, s.host_id, a.stripe_account_id as host_account_id
+            select b.id, b.session_id, b.status::text as status, b.amount, b.currency, b.payment_intent_id,
+                   private.charge_destination(s.host_id) as host_account_id, c.customer_id
             from public.bookings b
             join public.sessions s on s.id = b.session_id
-            left join public.payout_accounts a on a.host_id = s.host_id and a.charges_enabled
-            where b.id = %s and b.learner_id = %s
+            left join public.stripe_customers c on c.user_id = b.learner_id
+            where b.id = %s and b.learner_id = (select auth.uid())
             """,
-            (booking_id, learner_id),
+            (booking_id,),
         ).fetchone()
 
-    def stripe_customer(self, user_id: UUID) -> str | None:
+    def attach_payment(
+        self, booking_id: UUID, customer_id: str, payment_intent_id: str, *, destination_charge: bool, platform_fee: int
+    ) -> str:
+        """The customer and the PaymentIntent, written once; the PaymentIntent the booking holds (an earlier one
+        wins)."""
         row = self.conn.execute(
-            "select customer_id from public.stripe_customers where user_id = %s", (user_id,)
+            "select private.attach_booking_payment(%s, %s, %s, %s, %s) as intent",
+            (booking_id, customer_id, payment_intent_id, destination_charge, platform_fee),
         ).fetchone()
-        return None if row is None else str(row["customer_id"])
-
-    def save_stripe_customer(self, user_id: UUID, customer_id: str) -> str:
-        """Remember the customer (the first one stored wins; Stripe's idempotency key makes them the same)."""
-        self.conn.execute(
-            "insert into public.stripe_customers (user_id, customer_id) values (%s, %s) on conflict do nothing",
-            (user_id, customer_id),
-        )
-        stored = self.stripe_customer(user_id)
-        assert stored is not None
-        return stored
-
-    def forget_stripe_customer(self, user_id: UUID) -> None:
-        self.conn.execute("delete from public.stripe_customers where user_id = %s", (user_id,))
-
-    def attach_payment_intent(self, booking_id: UUID, payment_intent_id: str, *, destination_charge: bool) -> None:
-        self.conn.execute(
-            "update public.bookings set payment_intent_id = %s, destination_charge = %s"
-            " where id = %s and payment_intent_id is null",
-            (payment_intent_id, destination_charge, booking_id),
-        )
-
-    def plans(self) -> list[dict[str, Any]]:
-        return self.conn.execute(
-            "select id, name, amount, currency, billing_interval, stripe_price_id from public.membership_plans"
-            " where active order by amount"
-        ).fetchall()
-
-    def plan(self, plan_id: str) -> dict[str, Any] | None:
-        return self.conn.execute(
-            "select id, stripe_price_id from public.membership_plans where id = %s and active", (plan_id,)
-        ).fetchone()
-
-    def payout_account(self, host_id: UUID) -> dict[str, Any] | None:
-        return self.conn.execute(
-            "select stripe_account_id, charges_enabled, payouts_enabled, details_submitted"
-            " from public.payout_accounts where host_id = %s",
-            (host_id,),
-        ).fetchone()
-
-    def save_payout_account(self, host_id: UUID, account_id: str) -> None:
-        self.conn.execute(
-            "insert into public.payout_accounts (host_id, stripe_account_id) values (%s, %s)"
-            " on conflict (host_id) do nothing",
-            (host_id, account_id),
-        )
+        assert row is not None
+        return str(row["intent"])

@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from bookings import payments
-from bookings.dal import BookingsRepo, PaymentsRepo, book_seat_in_one_flight
+from bookings.dal import BookingPaymentsRepo, BookingsRepo, book_seat_in_one_flight
 from bookings.models import (
     AttendanceUpdate,
     BookingPublic,
@@ -22,14 +21,8 @@ from bookings.models import (
     FeedbackSummaryPublic,
     HostRatingPublic,
     HostSessionsPublic,
-    MembershipCreate,
-    MembershipPublic,
     ParticipantsPublic,
     PaymentPublic,
-    PayoutOnboarding,
-    PayoutOnboardingPublic,
-    PlanPublic,
-    PlansPublic,
     ReviewCreate,
     ReviewPublic,
     SessionCreate,
@@ -38,6 +31,8 @@ from bookings.models import (
     SessionsPublic,
     SessionUpdate,
 )
+from payments import stripe_api
+from payments.logic import with_customer
 from shared import db
 from shared.auth import Principal
 from shared.errors import BadGateway, Conflict, Forbidden, NotFound, Unprocessable
@@ -290,54 +285,45 @@ def expire_lapsed_holds(*, batch_size: int = 500, max_batches: int = 20) -> dict
 
 
 # Payments --------------------------------------------------------------------------------------------
-def _customer_for(user: Principal, *, replacing: str | None = None) -> str:
-    with db.transaction() as conn:
-        existing = PaymentsRepo(conn).stripe_customer(user.user_id)
-    if existing is not None:
-        return existing
-    created = payments.create_customer(user_id=user.user_id, email=user.email, replacing=replacing)
-    with db.transaction() as conn:
-        return PaymentsRepo(conn).save_stripe_customer(user.user_id, created)
-
-
-def _create_intent(principal: Principal, booking: dict[str, Any], replacing: str | None = None) -> payments.IntentRef:
-    settings = get_settings()
-    params = payments.payment_intent_params(
-        booking_id=booking["id"],
-        session_id=booking["session_id"],
-        learner_id=principal.user_id,
-        amount=booking["amount"],
-        currency=booking["currency"],
-        customer_id=_customer_for(principal, replacing=replacing),
-        host_account_id=booking["host_account_id"],
-        connect_enabled=settings.stripe_connect_enabled,
-        platform_fee_bps=settings.platform_fee_bps,
-    )
-    return payments.create_payment_intent(params, booking_id=booking["id"])
-
-
 def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
-    """The PaymentIntent for the caller's held seat: created once (one Stripe Customer per user, remembered),
-    found again on every later call."""
-    with db.transaction() as conn:
-        booking = PaymentsRepo(conn).payable_booking(booking_id, principal.user_id)
+    """The PaymentIntent for the caller's held seat: created once (one Stripe Customer per user, remembered), found
+    again on every later call. Its context is read as the caller in one query, Stripe is called, and its answer is
+    written once, as the caller (`private.attach_booking_payment`)."""
+    with db.user_transaction(principal.claims) as conn:
+        booking = BookingPaymentsRepo(conn).payment_context(booking_id)
     if booking is None:
         raise NotFound("booking not found", field="booking_id")
     if booking["status"] != "pending_payment":
         raise Conflict(f"a {booking['status']} booking has nothing to pay", field="booking_id")
     if booking["payment_intent_id"]:
-        intent = payments.retrieve_payment_intent(booking["payment_intent_id"])
+        intent = stripe_api.retrieve_payment_intent(booking["payment_intent_id"])
     else:
-        try:
-            intent = _create_intent(principal, booking)
-        except payments.UnknownCustomer as gone:
-            with db.transaction() as conn:
-                PaymentsRepo(conn).forget_stripe_customer(principal.user_id)
-            intent = _create_intent(principal, booking, replacing=str(gone))
-        with db.transaction() as conn:
-            PaymentsRepo(conn).attach_payment_intent(
-                booking_id, intent.id, destination_charge=intent.destination_charge
+        settings = get_settings()
+
+        def create(customer: str) -> stripe_api.IntentRef:
+            params = stripe_api.payment_intent_params(
+                metadata={
+                    "kind": "booking",
+                    "booking_id": str(booking_id),
+                    "session_id": str(booking["session_id"]),
+                    "learner_id": str(principal.user_id),
+                },
+                amount=booking["amount"],
+                currency=booking["currency"],
+                customer_id=customer,
+                destination_account_id=booking["host_account_id"],
+                connect_enabled=settings.stripe_connect_enabled,
+                platform_fee_bps=settings.platform_fee_bps,
             )
+            return stripe_api.create_payment_intent(params, key_prefix=f"booking-{booking_id}")
+
+        customer, created = with_customer(principal, booking["customer_id"], create)
+        fee = stripe_api.platform_fee(booking["amount"], settings.platform_fee_bps) if created.destination_charge else 0
+        with db.user_transaction(principal.claims) as conn:
+            attached = BookingPaymentsRepo(conn).attach_payment(
+                booking_id, customer, created.id, destination_charge=created.destination_charge, platform_fee=fee
+            )
+        intent = created if attached == created.id else stripe_api.retrieve_payment_intent(attached)
     return PaymentPublic(
         payment_intent_id=intent.id,
         client_secret=intent.client_secret,
@@ -345,38 +331,3 @@ def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
         currency=booking["currency"],
         status=intent.status,
     )
-
-
-def list_plans() -> PlansPublic:
-    with db.transaction() as conn:
-        return PlansPublic(data=[PlanPublic(**row) for row in PaymentsRepo(conn).plans()])
-
-
-def start_membership(*, principal: Principal, data: MembershipCreate) -> MembershipPublic:
-    """Subscribe to a plan; the entitlement itself follows Stripe's subscription and invoice events."""
-    with db.transaction() as conn:
-        plan = PaymentsRepo(conn).plan(data.plan_id)
-    if plan is None:
-        raise NotFound("no such plan", field="plan_id")
-    subscription = payments.create_subscription(
-        user_id=principal.user_id,
-        customer_id=_customer_for(principal),
-        price_id=plan["stripe_price_id"],
-        payment_method_id=data.payment_method_id,
-    )
-    return MembershipPublic(subscription_id=subscription["id"], status=subscription["status"])
-
-
-def start_payout_onboarding(*, principal: Principal, data: PayoutOnboarding) -> PayoutOnboardingPublic:
-    """A Stripe Connect Express onboarding link for the caller as a host (the account is created once)."""
-    with db.transaction() as conn:
-        existing = PaymentsRepo(conn).payout_account(principal.user_id)
-    account_id, url = payments.create_onboarding_link(
-        host_id=principal.user_id,
-        email=principal.email,
-        account_id=existing["stripe_account_id"] if existing else None,
-        return_url=data.return_url,
-    )
-    with db.transaction() as conn:
-        PaymentsRepo(conn).save_payout_account(principal.user_id, account_id)
-    return PayoutOnboardingPublic(account_id=account_id, onboarding_url=url)

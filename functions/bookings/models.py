@@ -334,34 +334,3 @@ class HostSessionPublic(Model):
 class HostSessionsPublic(Model):
     data: list[HostSessionPublic]
     next_cursor: str | None = Field(None, description="the next page's cursor; null on the last page")
-
-
-class PlanPublic(Model):
-    id: str
-    name: str
-    amount: int
-    currency: str
-    billing_interval: str
-
-
-class PlansPublic(Model):
-    data: list[PlanPublic]
-
-
-class MembershipCreate(Strict):
-    plan_id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")
-    payment_method_id: str = Field(min_length=3, max_length=255, pattern=r"^pm_[A-Za-z0-9_]+$")
-
-
-class MembershipPublic(Model):
-    subscription_id: str
-    status: str
-
-
-class PayoutOnboarding(Strict):
-    return_url: str = Field(pattern=r"^https://\S+$", max_length=2000)
-
-
-class PayoutOnboardingPublic(Model):
-    account_id: str
-    onboarding_url: str

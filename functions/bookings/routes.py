@@ -16,14 +16,9 @@ from bookings.models import (
     FeedbackSummaryPublic,
     HostRatingPublic,
     HostSessionsPublic,
-    MembershipCreate,
-    MembershipPublic,
     ParticipantRemoval,
     ParticipantsPublic,
     PaymentPublic,
-    PayoutOnboarding,
-    PayoutOnboardingPublic,
-    PlansPublic,
     ReviewCreate,
     ReviewPublic,
     SessionCancel,
@@ -169,18 +164,3 @@ async def get_host_rating(host_id: UUID, user: MaybeUser) -> HostRatingPublic:
 @router.post("/bookings/{booking_id}/payment", response_model=PaymentPublic, tags=["payments"])
 async def prepare_payment(booking_id: UUID, user: User) -> PaymentPublic:
     return logic.prepare_payment(principal=user, booking_id=booking_id)
-
-
-@router.get("/memberships/plans", response_model=PlansPublic, tags=["payments"])
-async def list_plans() -> PlansPublic:
-    return logic.list_plans()
-
-
-@router.post("/memberships", status_code=201, response_model=MembershipPublic, tags=["payments"])
-async def start_membership(data: MembershipCreate, user: User) -> MembershipPublic:
-    return logic.start_membership(principal=user, data=data)
-
-
-@router.post("/payouts/onboarding", response_model=PayoutOnboardingPublic, tags=["payments"])
-async def start_payout_onboarding(data: PayoutOnboarding, user: User) -> PayoutOnboardingPublic:
-    return logic.start_payout_onboarding(principal=user, data=data)

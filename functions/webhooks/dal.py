@@ -51,22 +51,80 @@ class StripeEventsRepo:
         price_id: str | None,
         status: str,
         period_end: datetime | None,
+        cancel_at_period_end: bool | None,
+        trial_end: datetime | None,
         event_at: datetime,
     ) -> str:
         return str(
             self._one(
-                "select public.apply_subscription_state(%s, %s, %s, %s, %s, %s)",
-                (subscription_id, customer_id, price_id, status, period_end, event_at),
+                "select public.apply_subscription_state(%s, %s, %s, %s, %s, %s, %s, %s)",
+                (subscription_id, customer_id, price_id, status, period_end, cancel_at_period_end, trial_end, event_at),
+            )
+        )
+
+    def membership_invoice(
+        self,
+        *,
+        invoice_id: str,
+        subscription_id: str,
+        customer_id: str,
+        status: str,
+        amount_due: int,
+        amount_paid: int,
+        currency: str,
+        period_end: datetime | None,
+        hosted_url: str | None,
+        created: datetime,
+        paid: bool,
+        failed: bool,
+        event_at: datetime,
+    ) -> str:
+        return str(
+            self._one(
+                "select public.apply_membership_invoice(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    invoice_id,
+                    subscription_id,
+                    customer_id,
+                    status,
+                    amount_due,
+                    amount_paid,
+                    currency,
+                    period_end,
+                    hosted_url,
+                    created,
+                    paid,
+                    failed,
+                    event_at,
+                ),
             )
         )
 
     def invoice(
         self, subscription_id: str, customer_id: str, paid: bool, period_end: datetime | None, event_at: datetime
     ) -> str:
+        """An invoice event without the invoice's own fields (an older shape): the subscription moves only."""
         return str(
             self._one(
                 "select public.apply_invoice(%s, %s, %s, %s, %s)",
                 (subscription_id, customer_id, paid, period_end, event_at),
+            )
+        )
+
+    def content_purchase(
+        self,
+        user_id: UUID,
+        content_id: UUID,
+        intent_id: str,
+        amount: int,
+        currency: str,
+        platform_fee: int,
+        destination_charge: bool,
+    ) -> str:
+        return str(
+            self._one(
+                "select public.record_content_purchase(%s, %s, %s, %s, %s, %s, %s)",
+                (user_id, content_id, intent_id, amount, currency, platform_fee, destination_charge),
             )
         )
 

@@ -44,6 +44,7 @@ from webhooks.models import (
     InvoiceObject,
     PaymentIntentObject,
     SubscriptionObject,
+    as_time,
     rejection_reason,
 )
 
@@ -101,10 +102,16 @@ def _parse(model: type[M], obj: dict[str, Any]) -> M:
 
 def _payment_succeeded(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
     intent = _parse(PaymentIntentObject, obj)
+    amount = intent.amount_received or intent.amount
+    purchase = intent.content_purchase()
+    if purchase is not None:
+        user_id, content_id = purchase
+        destination = intent.transfer_data is not None and intent.transfer_data.destination is not None
+        fee = intent.application_fee_amount or 0
+        return repo.content_purchase(user_id, content_id, intent.id, amount, intent.currency, fee, destination)
     booking_id = intent.booking_id()
     if booking_id is None:
         return "not_a_booking"
-    amount = intent.amount_received or intent.amount
     return repo.payment_succeeded(booking_id, intent.id, intent.latest_charge, amount, intent.currency)
 
 
@@ -126,7 +133,16 @@ def _charge_refunded(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) 
 
 
 def _subscription(repo: StripeEventsRepo, sub: SubscriptionObject, status: str, at: datetime) -> str:
-    return repo.subscription_state(sub.id, sub.customer or "", sub.price_id(), status, sub.period_end(), at)
+    return repo.subscription_state(
+        sub.id,
+        sub.customer or "",
+        sub.price_id(),
+        status,
+        sub.period_end(),
+        sub.cancel_at_period_end,
+        as_time(sub.trial_end),
+        at,
+    )
 
 
 def _subscription_changed(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
@@ -138,13 +154,34 @@ def _subscription_deleted(repo: StripeEventsRepo, obj: dict[str, Any], at: datet
     return _subscription(repo, _parse(SubscriptionObject, {"status": "canceled", **obj}), "canceled", at)
 
 
-def _invoice(paid: bool) -> Handler:
+def _invoice(paid: bool, failed: bool) -> Handler:
+    """An invoice of a subscription: kept for the member to see (when the event carries the invoice's fields), and
+    a paid or failed one moves the subscription's status and period."""
+
     def apply(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
         invoice = _parse(InvoiceObject, obj)
         subscription = invoice.subscription_id()
         if subscription is None:
             return "not_a_subscription"
-        return repo.invoice(subscription, invoice.customer or "", paid, invoice.covered_until(), at)
+        if invoice.id is None or invoice.currency is None or invoice.status is None:
+            if not (paid or failed):
+                return "ignored"
+            return repo.invoice(subscription, invoice.customer or "", paid, invoice.covered_until(), at)
+        return repo.membership_invoice(
+            invoice_id=invoice.id,
+            subscription_id=subscription,
+            customer_id=invoice.customer or "",
+            status=invoice.status,
+            amount_due=invoice.amount_due,
+            amount_paid=invoice.amount_paid,
+            currency=invoice.currency,
+            period_end=invoice.covered_until(),
+            hosted_url=invoice.hosted_invoice_url,
+            created=as_time(invoice.created) or at,
+            paid=paid,
+            failed=failed,
+            event_at=at,
+        )
 
     return apply
 
@@ -165,9 +202,10 @@ HANDLERS: dict[str, Handler] = {
     "customer.subscription.created": _subscription_changed,
     "customer.subscription.updated": _subscription_changed,
     "customer.subscription.deleted": _subscription_deleted,
-    "invoice.paid": _invoice(paid=True),
-    "invoice.payment_succeeded": _invoice(paid=True),
-    "invoice.payment_failed": _invoice(paid=False),
+    "invoice.finalized": _invoice(paid=False, failed=False),
+    "invoice.paid": _invoice(paid=True, failed=False),
+    "invoice.payment_succeeded": _invoice(paid=True, failed=False),
+    "invoice.payment_failed": _invoice(paid=False, failed=True),
 }
 
 # Events of connected accounts (the Connect endpoint): a host's account becoming able to take charges and payouts.

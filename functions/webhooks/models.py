@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -67,6 +67,10 @@ class PaymentError(_Part):
     code: str | None = Field(None, max_length=100)
 
 
+class TransferData(_Part):
+    destination: ExpandableId = None
+
+
 class PaymentIntentObject(_Part):
     id: StripeId
     amount: Amount
@@ -77,15 +81,27 @@ class PaymentIntentObject(_Part):
     last_payment_error: PaymentError | None = None
     cancellation_reason: str | None = Field(None, max_length=100)
     status: str | None = Field(None, max_length=50)
+    application_fee_amount: Amount | None = None
+    transfer_data: TransferData | None = None
+
+    def _uuid(self, key: str) -> UUID | None:
+        try:
+            return UUID(self.metadata.get(key, ""))
+        except ValueError:
+            return None
+
+    def content_purchase(self) -> tuple[UUID, UUID] | None:
+        """(buyer, item) of a premium item's payment; None for other payments."""
+        if self.metadata.get("kind") != "content":
+            return None
+        user_id, content_id = self._uuid("user_id"), self._uuid("content_id")
+        return (user_id, content_id) if user_id and content_id else None
 
     def booking_id(self) -> UUID | None:
         """The booking this payment is for (None for other payments: memberships, content)."""
         if self.metadata.get("kind", "booking") != "booking":
             return None
-        try:
-            return UUID(self.metadata.get("booking_id", ""))
-        except ValueError:
-            return None
+        return self._uuid("booking_id")
 
 
 class RefundRef(_Part):
@@ -122,6 +138,8 @@ class SubscriptionObject(_Part):
     items: SubscriptionItems | None = None
     plan: Annotated[PriceRef | None, BeforeValidator(lambda v: {"id": v} if isinstance(v, str) else v)] = None
     current_period_end: Timestamp | None = None
+    cancel_at_period_end: bool | None = None
+    trial_end: Timestamp | None = None
 
     def price_id(self) -> str | None:
         first = self.items.data[0] if self.items and self.items.data else None
@@ -155,6 +173,13 @@ class InvoiceParent(_Part):
 
 
 class InvoiceObject(_Part):
+    id: Annotated[str | None, Field(None, pattern=r"^in_[A-Za-z0-9_]{1,250}$")] = None
+    status: Literal["draft", "open", "paid", "uncollectible", "void"] | None = None
+    amount_due: Amount = 0
+    amount_paid: Amount = 0
+    currency: Currency | None = None
+    hosted_invoice_url: Annotated[str | None, Field(None, pattern=r"^https://\S+$", max_length=2000)] = None
+    created: Timestamp | None = None
     subscription: ExpandableId = None
     parent: InvoiceParent | None = None
     customer: ExpandableId = None

@@ -135,7 +135,7 @@ def summary(junit: Path) -> dict[str, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("function", ["bookings", "matching", "webhooks"])
+@pytest.mark.parametrize("function", ["bookings", "matching", "payments", "webhooks"])
 @pytest.mark.parametrize("auth", ["valid", "invalid"])
 def test_schemathesis_finds_nothing(api: str, fuzzer_token: str, function: str, auth: str) -> None:
     token = fuzzer_token if auth == "valid" else "not-a-jwt"

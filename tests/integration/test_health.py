@@ -35,7 +35,7 @@ def test_health_reports_database_unreachable_as_503_problem(module_name: str, mo
     db.reset_connection()
 
 
-@pytest.mark.parametrize("function", ["bookings", "matching", "webhooks"])
+@pytest.mark.parametrize("function", ["bookings", "matching", "payments", "webhooks"])
 def test_docs_are_served_locally_and_switched_off_by_a_setting(function: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from shared.settings import get_settings
     from tests.helpers import call, problem

@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import HANDLERS, call, problem
 
-FUNCTIONS = ("bookings", "matching")
+FUNCTIONS = ("bookings", "matching", "payments")
 HOSTILE_TEXT = "a\x00b"
 HOSTILE_INT = 2**70
 HOSTILE_TIMES = ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1970-01-01T00:00:00Z")

@@ -1,5 +1,5 @@
-"""The PaymentIntent for a held seat: amount and currency from the booking, booking id in metadata, and with
-Connect a destination charge keeping the platform fee."""
+"""The PaymentIntent for something bought (a held seat, a premium item): amount, currency and what it pays for in
+metadata, and with Connect a destination charge to the seller keeping the platform fee."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 
-from bookings.payments import payment_intent_params
+from payments.stripe_api import payment_intent_params
 from shared.errors import BadGateway
 
-IDS = {"booking_id": uuid.uuid4(), "session_id": uuid.uuid4(), "learner_id": uuid.uuid4()}
+BOOKING = uuid.uuid4()
+IDS = {"metadata": {"kind": "booking", "booking_id": str(BOOKING)}}
 
 
 def test_without_connect_the_platform_collects_the_whole_amount() -> None:
@@ -19,12 +20,12 @@ def test_without_connect_the_platform_collects_the_whole_amount() -> None:
         amount=2500,
         currency="eur",
         customer_id="cus_1",
-        host_account_id="acct_1",
+        destination_account_id="acct_1",
         connect_enabled=False,
         platform_fee_bps=1000,
     )
     assert (params["amount"], params["currency"], params["customer"]) == (2500, "eur", "cus_1")
-    assert params["metadata"]["booking_id"] == str(IDS["booking_id"])
+    assert params["metadata"] == {"kind": "booking", "booking_id": str(BOOKING)}
     assert "transfer_data" not in params
     assert "application_fee_amount" not in params
 
@@ -36,7 +37,7 @@ def test_with_connect_a_destination_charge_keeps_the_platform_fee(amount: int, b
         amount=amount,
         currency="usd",
         customer_id="cus_1",
-        host_account_id="acct_host",
+        destination_account_id="acct_host",
         connect_enabled=True,
         platform_fee_bps=bps,
     )
@@ -44,14 +45,14 @@ def test_with_connect_a_destination_charge_keeps_the_platform_fee(amount: int, b
     assert params["application_fee_amount"] == fee
 
 
-def test_connect_without_a_host_account_is_refused() -> None:
+def test_connect_without_a_seller_account_is_refused() -> None:
     with pytest.raises(BadGateway):
         payment_intent_params(
             **IDS,
             amount=100,
             currency="usd",
             customer_id="cus_1",
-            host_account_id=None,
+            destination_account_id=None,
             connect_enabled=True,
             platform_fee_bps=1000,
         )

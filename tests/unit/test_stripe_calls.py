@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bookings import payments
+from payments import stripe_api as payments
 from shared.stripe_client import STRIPE_API_VERSION, call_budget_seconds
 from tests.helpers import RecordedRequest, StripeRecorder, _segments, typed_path, untyped_fields
 
@@ -44,20 +44,38 @@ def _every_call_we_make(recorder: StripeRecorder) -> None:
 
     payments.create_customer(user_id=LEARNER, email="learner@example.com")
     params = payments.payment_intent_params(
-        booking_id=BOOKING,
-        session_id=SESSION,
-        learner_id=LEARNER,
+        metadata={"kind": "booking", "booking_id": str(BOOKING), "session_id": str(SESSION)},
         amount=2500,
         currency="eur",
         customer_id="cus_1",
-        host_account_id="acct_host",
+        destination_account_id="acct_host",
         connect_enabled=True,
         platform_fee_bps=1000,
     )
-    intent = payments.create_payment_intent(params, booking_id=BOOKING)
+    intent = payments.create_payment_intent(params, key_prefix=f"booking-{BOOKING}")
     assert intent.destination_charge
     payments.retrieve_payment_intent(intent.id)
-    payments.create_subscription(user_id=LEARNER, customer_id="cus_1", price_id="price_1", payment_method_id="pm_1")
+    for trial_days in (0, 7):
+        sub = payments.create_subscription(
+            payments.subscription_params(
+                user_id=LEARNER, plan_id="plus", customer_id="cus_1", price_id="price_1", trial_days=trial_days
+            ),
+            key=f"membership-{trial_days}",
+        )
+    assert sub.client_secret
+    assert sub.item_id
+    payments.retrieve_subscription(sub.id)
+    payments.update_subscription(sub.id, {"cancel_at_period_end": True}, key="cancel")
+    payments.update_subscription(
+        sub.id,
+        {"items": [{"id": sub.item_id, "price": "price_2"}], "proration_behavior": "always_invoice"},
+        key="change",
+    )
+    payments.cancel_subscription_now(sub.id)
+    payments.refund_payment(
+        {"payment_intent": "pi_2", "reverse_transfer": True, "refund_application_fee": True}, key="content-refund"
+    )
+    payments.list_payouts("acct_host", limit=10)
     payments.create_onboarding_link(
         host_id=HOST, email="host@example.com", account_id=None, return_url="https://app.example/payouts"
     )
@@ -77,7 +95,7 @@ def wire(stripe_recorder: StripeRecorder) -> list[RecordedRequest]:
 
 
 def test_every_call_sends_only_parameters_the_pinned_sdk_types(wire: list[RecordedRequest]) -> None:
-    assert len(wire) == 10
+    assert len(wire) == 15
     assert {(r.method, r.path) for r in wire} >= {("POST", "/v1/payment_intents"), ("POST", "/v1/accounts")}
     for request in wire:
         assert untyped_fields(request) == [], (request.method, request.path)
@@ -112,9 +130,20 @@ def test_connected_accounts_use_controller_properties_not_the_deprecated_type(wi
 
 def test_destination_charge_refunds_reverse_the_transfer_and_the_fee(wire: list[RecordedRequest]) -> None:
     refunds = [dict(r.fields) for r in wire if r.path == "/v1/refunds"]
-    assert refunds[0]["reverse_transfer"] == "true"
+    assert refunds[0]["reverse_transfer"] == refunds[1]["reverse_transfer"] == "true"
     assert refunds[0]["refund_application_fee"] == "true"
-    assert "reverse_transfer" not in refunds[1]
+    assert "reverse_transfer" not in refunds[2]
+
+
+def test_memberships_wait_for_the_first_payment_and_trials_cancel_without_a_card(wire: list[RecordedRequest]) -> None:
+    creates = [dict(r.fields) for r in wire if (r.method, r.path) == ("POST", "/v1/subscriptions")]
+    assert [c["payment_behavior"] for c in creates] == ["default_incomplete"] * 2
+    assert all(c["expand[0]"] == "latest_invoice.confirmation_secret" for c in creates)
+    assert "trial_period_days" not in creates[0]
+    assert creates[1]["trial_period_days"] == "7"
+    assert creates[1]["trial_settings[end_behavior][missing_payment_method]"] == "cancel"
+    (payouts,) = [r for r in wire if r.path == "/v1/payouts"]
+    assert payouts.headers.get("Stripe-Account") == "acct_host"
 
 
 def test_the_client_is_bounded_by_the_settings(stripe_recorder: StripeRecorder, monkeypatch: Any) -> None:

@@ -1,5 +1,6 @@
 -- RLS on payments tables: customers, payout accounts, the event ledger, plans, entitlements, premium content
--- and purchases. Premium content is readable only by the entitled (active membership or a purchase).
+-- and purchases. A premium item's body is readable only by the entitled (active membership or a purchase); the
+-- published catalogue is public (017-payments-home.test.sql covers authoring and the catalogue).
 begin;
 select plan(22);
 
@@ -15,9 +16,11 @@ insert into public.stripe_customers (user_id, customer_id) values (:'member', 'c
 insert into public.entitlements (stripe_subscription_id, user_id, customer_id, plan_id, status, current_period_end, last_event_at)
 values ('sub_m', :'member', 'cus_m', 'plus', 'active', now() + interval '20 days', now()),
        ('sub_l', :'lapsed', 'cus_l', 'plus', 'active', now() - interval '1 day', now());
-insert into public.premium_content (id, kind, title) values
-  ('cccccccc-0000-4000-8000-000000000001', 'article', 'Members article'),
-  ('cccccccc-0000-4000-8000-000000000002', 'recording', 'Bought recording');
+insert into public.premium_content (id, kind, title, status) values
+  ('cccccccc-0000-4000-8000-000000000001', 'article', 'Members article', 'published'),
+  ('cccccccc-0000-4000-8000-000000000002', 'recording', 'Bought recording', 'published');
+insert into public.premium_content_bodies (content_id, body) values
+  ('cccccccc-0000-4000-8000-000000000001', 'members text'), ('cccccccc-0000-4000-8000-000000000002', 'recording');
 insert into public.content_purchases (user_id, content_id, payment_intent_id)
 values (:'buyer', 'cccccccc-0000-4000-8000-000000000002', 'pi_buy');
 insert into public.payout_accounts (host_id, stripe_account_id, charges_enabled) values (:'member', 'acct_m', true);
@@ -25,14 +28,15 @@ insert into public.stripe_events (id, type, stripe_created, outcome) values ('ev
 
 -- anon ------------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
-select throws_ok('select * from public.premium_content', '42501', null, 'anon reads no premium content (no grant)');
+select throws_ok('select * from public.premium_content_bodies', '42501', null,
+  'anon reads no premium content body (no grant)');
 select results_eq('select id from public.membership_plans', array['plus'], 'anon sees the active plans only');
 select throws_ok('select * from public.entitlements', '42501', null, 'anon reads no entitlements (no grant)');
 select throws_ok('select * from public.stripe_events', '42501', null, 'anon reads no Stripe events (no grant)');
 
 -- a member with an active subscription ---------------------------------------------------------------
 select tests.authenticate_as(:'member');
-select is((select count(*)::int from public.premium_content), 2, 'an active member reads all premium content');
+select is((select count(*)::int from public.premium_content_bodies), 2, 'an active member reads every published body');
 select results_eq('select stripe_subscription_id from public.entitlements', array['sub_m'],
   'a member reads only their own entitlement');
 select results_eq('select customer_id from public.stripe_customers', array['cus_m'], 'a user reads only their own customer');
@@ -54,18 +58,18 @@ select throws_ok($$ select public.claim_stripe_event('evt_2', 'x', now()) $$, '4
 
 -- a lapsed member -------------------------------------------------------------------------------------
 select tests.authenticate_as(:'lapsed');
-select is_empty('select * from public.premium_content', 'a subscription past its period end entitles nothing');
+select is_empty('select * from public.premium_content_bodies', 'a subscription past its period end entitles nothing');
 
 -- a buyer ---------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'buyer');
-select results_eq('select title from public.premium_content', array['Bought recording'],
+select results_eq('select body from public.premium_content_bodies', array['recording'],
   'a buyer reads exactly what they bought');
 select results_eq('select content_id from public.content_purchases',
   array['cccccccc-0000-4000-8000-000000000002'::uuid], 'a buyer reads their own purchases');
 
 -- a stranger ------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'stranger');
-select is_empty('select * from public.premium_content', 'a signed-in user without entitlement reads nothing');
+select is_empty('select * from public.premium_content_bodies', 'a signed-in user without entitlement reads no body');
 select is_empty('select * from public.content_purchases', 'a stranger reads nobody''s purchases');
 select is_empty('select * from public.payout_accounts', 'a stranger reads no payout account');
 

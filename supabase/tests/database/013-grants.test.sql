@@ -74,7 +74,7 @@ insert into declared_functions values
     ('accept_answer(uuid,uuid)'),
     ('apply_account_state(text,boolean,boolean,boolean,timestamp with time zone)'),
     ('apply_invoice(text,text,boolean,timestamp with time zone,timestamp with time zone)'),
-    ('apply_subscription_state(text,text,text,text,timestamp with time zone,timestamp with time zone)'),
+    ('apply_subscription_state(text,text,text,text,timestamp with time zone,boolean,timestamp with time zone,timestamp with time zone)'),
     ('approve_member(uuid,uuid)'),
     ('assert_bookable(sessions,uuid)'),
     ('availability_changed()'),
@@ -220,7 +220,8 @@ insert into declared_table_grants values
     ('service_role', 'platform_settings', 'DELETE,INSERT,SELECT,UPDATE'),
     ('authenticated', 'portfolio_items', 'DELETE,SELECT'),
     ('service_role', 'portfolio_items', 'DELETE,INSERT,SELECT,UPDATE'),
-    ('authenticated', 'premium_content', 'SELECT'),
+    ('authenticated', 'premium_content', 'DELETE,SELECT'),
+    ('anon', 'premium_content', 'SELECT'),
     ('service_role', 'premium_content', 'DELETE,INSERT,SELECT,UPDATE'),
     ('authenticated', 'profile_contacts', 'DELETE,SELECT'),
     ('service_role', 'profile_contacts', 'DELETE,INSERT,SELECT,UPDATE'),
@@ -368,6 +369,28 @@ insert into declared_execute values
 create temporary view api_grantees (oid, name) as
   select 0::oid, 'PUBLIC' union all
   select oid, rolname::text from pg_roles where rolname in ('anon', 'authenticated', 'service_role');
+
+-- Payments home (20261130000900): memberships' invoices, premium content as a product.
+insert into declared_relations values ('membership_invoices'), ('premium_content_bodies'), ('premium_content_skills');
+insert into declared_functions values
+    ('apply_membership_invoice(text,text,text,text,integer,integer,text,timestamp with time zone,text,timestamp with time zone,boolean,boolean,timestamp with time zone)'), ('author_display_name(uuid)'), ('can_read_content_body(uuid)'), ('is_content_author(uuid)'),
+    ('membership_is_live(text)'), ('premium_content_guard()'), ('record_content_purchase(uuid,uuid,text,integer,text,integer,boolean)');
+insert into declared_table_grants values
+    ('authenticated', 'membership_invoices', 'SELECT'),
+    ('service_role', 'membership_invoices', 'SELECT'),
+    ('authenticated', 'premium_content_bodies', 'SELECT'),
+    ('service_role', 'premium_content_bodies', 'DELETE,INSERT,SELECT,UPDATE'),
+    ('anon', 'premium_content_skills', 'SELECT'),
+    ('authenticated', 'premium_content_skills', 'DELETE,INSERT,SELECT'),
+    ('service_role', 'premium_content_skills', 'DELETE,INSERT,SELECT,UPDATE');
+insert into declared_column_grants values
+    ('authenticated', 'premium_content', 'INSERT', 'author_id,currency,id,kind,price_amount,summary,title'),
+    ('authenticated', 'premium_content', 'UPDATE', 'currency,kind,price_amount,status,summary,title'),
+    ('authenticated', 'premium_content_bodies', 'INSERT', 'body,content_id,url'),
+    ('authenticated', 'premium_content_bodies', 'UPDATE', 'body,url');
+insert into declared_execute values
+    ('anon', 'author_display_name(uuid)'), ('authenticated', 'author_display_name(uuid)'),
+    ('authenticated', 'can_read_content_body(uuid)'), ('authenticated', 'is_content_author(uuid)');
 
 select set_eq(
   $$ select c.relname::text from pg_class c

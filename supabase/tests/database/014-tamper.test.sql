@@ -40,6 +40,10 @@ insert into declared_updatable values
   ('portfolio_items', 'achieved_on', 'value'), ('portfolio_items', 'description', 'value'),
   ('portfolio_items', 'issuer', 'value'), ('portfolio_items', 'kind', 'value'), ('portfolio_items', 'title', 'value'),
   ('portfolio_items', 'url', 'value'),
+  ('premium_content', 'currency', 'value'), ('premium_content', 'kind', 'value'),
+  ('premium_content', 'price_amount', 'value'), ('premium_content', 'status', 'value'),
+  ('premium_content', 'summary', 'value'), ('premium_content', 'title', 'value'),
+  ('premium_content_bodies', 'body', 'value'), ('premium_content_bodies', 'url', 'value'),
   ('profile_contacts', 'contact_email', 'value'), ('profile_contacts', 'phone', 'value'),
   ('profile_contacts', 'website_url', 'value'),
   ('profile_skills', 'level', 'value'), ('profile_skills', 'years', 'value'),
@@ -89,7 +93,8 @@ create temporary table declared_check_differences (tbl text primary key, reason 
 insert into declared_check_differences values
   ('groups', 'the creator inserts as owner; owners and admins update; owner_id is not client-updatable and changes only through transfer_group_ownership'),
   ('sessions', 'insert also fixes the initial state (status draft, no seat taken); neither column is client-updatable'),
-  ('mentor_profiles', 'insert also fixes the initial state (no active mentee); active_mentees is not client-updatable');
+  ('mentor_profiles', 'insert also fixes the initial state (no active mentee); active_mentees is not client-updatable'),
+  ('premium_content', 'insert also fixes the initial state (a draft); publishing is an update, checked by the premium_content_guard trigger');
 
 select is_empty($$
   select c.relname::text, pg_get_expr(i.polwithcheck, i.polrelid) as on_insert, pg_get_expr(u.polwithcheck, u.polrelid) as on_update
@@ -181,7 +186,18 @@ insert into public.program_members (program_id, user_id, role) values
   ('9e090000-0000-4000-8000-00000000000a', :'a', 'mentor'),
   ('9e090000-0000-4000-8000-00000000000b', :'b', 'mentee');
 
+insert into public.premium_content (id, kind, title, summary, author_id) values
+  ('c0c00000-0000-4000-8000-00000000000a', 'article', 'A writes', 'A summary', :'a'),
+  ('c0c00000-0000-4000-8000-00000000000b', 'recording', 'B records', 'B summary', :'b');
+insert into public.premium_content_bodies (content_id, body, url) values
+  ('c0c00000-0000-4000-8000-00000000000a', 'A body', 'https://a.example.org/body'),
+  ('c0c00000-0000-4000-8000-00000000000b', 'B body', 'https://b.example.org/body');
+
 insert into fixture values
+  ('premium_content', 'A', $$id = 'c0c00000-0000-4000-8000-00000000000a'$$),
+  ('premium_content', 'B', $$id = 'c0c00000-0000-4000-8000-00000000000b'$$),
+  ('premium_content_bodies', 'A', $$content_id = 'c0c00000-0000-4000-8000-00000000000a'$$),
+  ('premium_content_bodies', 'B', $$content_id = 'c0c00000-0000-4000-8000-00000000000b'$$),
   ('expert_assessments', 'A', 'id = 990001'), ('expert_assessments', 'B', 'id = 990002'),
   ('forum_threads', 'A', $$id = '7e7e0000-0000-4000-8000-00000000000a'$$),
   ('forum_threads', 'B', $$id = '7e7e0000-0000-4000-8000-00000000000b'$$),

@@ -137,23 +137,6 @@ def test_a_customer_stripe_no_longer_knows_is_replaced_once(publish: Any, make_u
     assert row[0] not in ("cus_gone", None)
 
 
-def test_membership_requests_are_validated_before_stripe_is_called(make_user: Any, admin_conn: Any) -> None:
-    """(localstripe models Plans only and refuses items[].price, so subscribing end to end is covered by the
-    signed subscription and invoice events in test_webhooks, not against the peer.)"""
-    admin_conn.execute(
-        "insert into public.membership_plans (id, name, stripe_price_id, amount, currency, billing_interval)"
-        " values ('plus', 'Plus', 'price_plus', 1200, 'usd', 'month')"
-    )
-    assert [p["id"] for p in call("GET", "/memberships/plans").json()["data"]] == ["plus"]
-    member = make_user()
-    assert call("POST", "/memberships", member, {"plan_id": "gold", "payment_method_id": "pm_card"}).status == 404
-    bad = call("POST", "/memberships", member, {"plan_id": "plus", "payment_method_id": "card_123"})
-    assert bad.status == 422
-    assert bad.json()["errors"][0]["field"] == "payment_method_id"
-    assert call("POST", "/memberships", None, {"plan_id": "plus", "payment_method_id": "pm_x"}).status == 401
-    assert admin_conn.execute("select count(*) from public.stripe_customers").fetchone() == (0,)
-
-
 def test_payout_onboarding_creates_one_connected_account_by_controller_properties(
     make_user: Any, admin_conn: Any
 ) -> None:
@@ -161,11 +144,11 @@ def test_payout_onboarding_creates_one_connected_account_by_controller_propertie
     account is reused by a second request with a fresh link, and it cannot take charges before onboarding."""
     host = make_user()
     body = {"return_url": "https://app.skillswap.dev/payouts"}
-    first = call("POST", "/payouts/onboarding", host, body)
+    first = call("POST", "/payouts/onboarding", host, body, function="payments")
     assert first.status == 200, first.text
     account_id = first.json()["account_id"]
     assert first.json()["onboarding_url"].startswith("https://connect.stripe.com/setup/")
-    second = call("POST", "/payouts/onboarding", host, body)
+    second = call("POST", "/payouts/onboarding", host, body, function="payments")
     assert second.json()["account_id"] == account_id
     assert second.json()["onboarding_url"] != first.json()["onboarding_url"]
     from shared.stripe_client import get_stripe
@@ -177,7 +160,8 @@ def test_payout_onboarding_creates_one_connected_account_by_controller_propertie
     assert admin_conn.execute(
         "select stripe_account_id, charges_enabled from public.payout_accounts where host_id = %s", (host.id,)
     ).fetchone() == (account_id, False)
-    problem(call("POST", "/payouts/onboarding", make_user(), {"return_url": "http://insecure"}), 422, "return_url")
+    insecure = call("POST", "/payouts/onboarding", make_user(), {"return_url": "http://insecure"}, function="payments")
+    problem(insecure, 422, "return_url")
 
 
 def test_the_local_stripe_refuses_type_together_with_controller(stripe_peer: str) -> None:

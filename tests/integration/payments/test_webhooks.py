@@ -247,7 +247,11 @@ def test_subscription_events_drive_entitlements_and_premium_content(make_user: A
         "insert into public.membership_plans (id, name, stripe_price_id, amount, currency, billing_interval)"
         " values ('plus', 'Plus', 'price_plus', 1200, 'usd', 'month')"
     )
-    admin_conn.execute("insert into public.premium_content (kind, title, body) values ('article', 'Deep dive', 'text')")
+    admin_conn.execute(
+        "with c as (insert into public.premium_content (kind, title, status)"
+        " values ('article', 'Deep dive', 'published') returning id)"
+        " insert into public.premium_content_bodies (content_id, body) select id, 'text' from c"
+    )
     period_end = int(time.time()) + 30 * 86400
     sub = {
         "id": "sub_1",
@@ -260,7 +264,7 @@ def test_subscription_events_drive_entitlements_and_premium_content(make_user: A
 
     def readable(user: Any) -> int:
         with db.user_transaction(user.claims) as conn:
-            return len(conn.execute("select id from public.premium_content").fetchall())
+            return len(conn.execute("select content_id from public.premium_content_bodies").fetchall())
 
     assert readable(member) == 0
     now = int(time.time())

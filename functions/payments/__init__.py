@@ -1,0 +1,1 @@
+"""SkillSwap payments function: memberships, premium content, payouts and earnings."""
