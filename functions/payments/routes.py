@@ -25,8 +25,11 @@ from payments.models import (
 )
 from shared.auth import Principal
 from shared.deps import DEFAULT_LIMIT, Cursor, Limit, current_user, optional_user
+from shared.openapi import EXTRA_STATUSES
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# Routes that call Stripe may answer 502 (the payment provider failed; nothing of ours was half-written).
+CALLS_STRIPE = {EXTRA_STATUSES: [502]}
 User = Annotated[Principal, Depends(current_user)]
 MaybeUser = Annotated[Principal | None, Depends(optional_user)]
 
@@ -44,6 +47,7 @@ async def list_plans() -> PlansPublic:
 @memberships.post(
     "/memberships",
     status_code=201,
+    openapi_extra=CALLS_STRIPE,
     response_model=MembershipPublic,
     responses={200: {"model": MembershipPublic, "description": "a repeat: the membership you already hold"}},
     summary="Subscribe to a plan (201); asking again for the plan you hold answers that membership (200)",
@@ -53,22 +57,37 @@ async def start_membership(data: MembershipCreate, user: User) -> JSONResponse:
     return JSONResponse(membership.model_dump(mode="json"), status_code=201 if created else 200)
 
 
-@memberships.get("/me/membership", response_model=MembershipPublic)
+@memberships.get("/me/membership", response_model=MembershipPublic, openapi_extra={EXTRA_STATUSES: [404, 502]})
 async def get_membership(user: User) -> MembershipPublic:
     return logic.get_membership(principal=user)
 
 
-@memberships.post("/me/membership/cancel", response_model=MembershipPublic, summary="Cancel at the period's end")
+@memberships.post(
+    "/me/membership/cancel",
+    response_model=MembershipPublic,
+    openapi_extra=CALLS_STRIPE,
+    summary="Cancel at the period's end",
+)
 async def cancel_membership(user: User) -> MembershipPublic:
     return logic.cancel_membership(principal=user)
 
 
-@memberships.post("/me/membership/resume", response_model=MembershipPublic, summary="Take back a cancellation")
+@memberships.post(
+    "/me/membership/resume",
+    response_model=MembershipPublic,
+    openapi_extra=CALLS_STRIPE,
+    summary="Take back a cancellation",
+)
 async def resume_membership(user: User) -> MembershipPublic:
     return logic.resume_membership(principal=user)
 
 
-@memberships.post("/me/membership/plan", response_model=MembershipPublic, summary="Change plan now, prorated")
+@memberships.post(
+    "/me/membership/plan",
+    response_model=MembershipPublic,
+    openapi_extra=CALLS_STRIPE,
+    summary="Change plan now, prorated",
+)
 async def change_plan(data: PlanChange, user: User) -> MembershipPublic:
     return logic.change_plan(principal=user, data=data)
 
@@ -97,7 +116,9 @@ async def get_content(content_id: UUID, user: MaybeUser) -> ContentPublic:
     return logic.get_content(principal=user, content_id=content_id)
 
 
-@content.post("/{content_id}/purchase", response_model=PurchasePublic, summary="Pay for one item")
+@content.post(
+    "/{content_id}/purchase", response_model=PurchasePublic, summary="Pay for one item", openapi_extra=CALLS_STRIPE
+)
 async def purchase_content(content_id: UUID, user: User) -> PurchasePublic:
     return logic.purchase_content(principal=user, content_id=content_id)
 
@@ -105,6 +126,7 @@ async def purchase_content(content_id: UUID, user: User) -> PurchasePublic:
 @content.post(
     "/{content_id}/refund",
     response_model=RefundPublic,
+    openapi_extra=CALLS_STRIPE,
     summary=f"Take a purchase back (within {logic.CONTENT_REFUND_DAYS} days)",
 )
 async def refund_content(content_id: UUID, user: User) -> RefundPublic:
@@ -112,12 +134,17 @@ async def refund_content(content_id: UUID, user: User) -> RefundPublic:
 
 
 # Payouts and earnings ------------------------------------------------------------------------------------------
-@payouts.post("/payouts/onboarding", response_model=PayoutOnboardingPublic)
+@payouts.post("/payouts/onboarding", response_model=PayoutOnboardingPublic, openapi_extra=CALLS_STRIPE)
 async def start_payout_onboarding(data: PayoutOnboarding, user: User) -> PayoutOnboardingPublic:
     return logic.start_payout_onboarding(principal=user, data=data)
 
 
-@payouts.get("/me/earnings", response_model=EarningsPublic, summary="Charges, platform fees, refunds and payouts")
+@payouts.get(
+    "/me/earnings",
+    response_model=EarningsPublic,
+    summary="Charges, platform fees, refunds and payouts",
+    openapi_extra=CALLS_STRIPE,
+)
 async def get_earnings(user: User, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> EarningsPublic:
     return logic.get_earnings(principal=user, cursor=cursor, limit=limit)
 

@@ -39,8 +39,9 @@ select c.id, c.kind, c.user_id, c.booking_id, c.session_id, c.offset_minutes, c.
        u.email, coalesce(lp.display_name, '') as learner_name,
        s.title as session_title, s.starts_at, s.ends_at, s.timezone, s.status::text as session_status,
        s.updated_at as session_updated_at, coalesce(hp.display_name, '') as host_name,
-       l.meeting_url, b.status::text as booking_status,
-       coalesce(np.reminders_enabled, true) as reminders_enabled
+       l.meeting_url, b.status::text as booking_status, s.seats_taken, s.capacity,
+       coalesce(np.reminders_enabled, true) as reminders_enabled,
+       coalesce(k.optional, false) as optional, public.notification_muted(c.user_id, c.kind) as muted
   from claimed c
   join auth.users u on u.id = c.user_id
   left join public.profiles lp on lp.id = c.user_id
@@ -49,6 +50,7 @@ select c.id, c.kind, c.user_id, c.booking_id, c.session_id, c.offset_minutes, c.
   left join public.session_links l on l.session_id = s.id
   left join public.bookings b on b.id = c.booking_id
   left join public.notification_preferences np on np.user_id = c.user_id
+  left join public.notification_kinds k on k.kind = c.kind
  order by c.id
 """
 

@@ -1,5 +1,6 @@
-"""Emails from deliveries: plain-text and HTML bodies from templates, and RFC 5545 calendar invites (REQUEST
-for a confirmed seat or a moved session, CANCEL when it is off). Pure functions: no I/O."""
+"""Emails from deliveries: each kind its own subject and text, a plain-text and an HTML body, and RFC 5545 calendar
+invites written by `icalendar` (REQUEST for a confirmed seat or a moved session, CANCEL when it is off). Pure
+functions: no I/O."""
 
 from __future__ import annotations
 
@@ -26,32 +27,6 @@ class Email:
 
 
 # Calendar invites --------------------------------------------------------------------------------------
-def _ics_text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def _ics_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 §3.1: lines longer than 75 octets are folded (CRLF + one space)."""
-    raw = line.encode()
-    if len(raw) <= 75:
-        return line
-    parts, start = [], 0
-    while start < len(raw):
-        size = 75 if start == 0 else 74
-        end = min(len(raw), start + size)
-        while end < len(raw) and (raw[end] & 0xC0) == 0x80:  # never split a UTF-8 character
-            end -= 1
-        parts.append(raw[start:end].decode())
-        start = end
-    return "\r\n ".join(parts)
-
-
 def calendar_invite(
     *,
     method: str,
@@ -67,28 +42,34 @@ def calendar_invite(
     location: str | None,
     stamp: datetime,
 ) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "PRODID:-//SkillSwap//Bookings//EN",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:{uid}",
-        f"SEQUENCE:{sequence}",
-        f"DTSTAMP:{_ics_time(stamp)}",
-        f"DTSTART:{_ics_time(starts_at)}",
-        f"DTEND:{_ics_time(ends_at)}",
-        f"SUMMARY:{_ics_text(title)}",
-        f"DESCRIPTION:{_ics_text(description)}",
-        f"ORGANIZER;CN={_ics_text(organizer_name)}:mailto:{organizer_email}",
-        f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE:mailto:{attendee_email}",
-        f"STATUS:{'CANCELLED' if method == 'CANCEL' else 'CONFIRMED'}",
-    ]
+    """An RFC 5545 invite (REQUEST) or its withdrawal (CANCEL), written by `icalendar`: text values escaped,
+    parameter values quoted where they hold `:`, `;` or `,` (a host named `Dr: Who` stays one CN), lines folded."""
+    from icalendar import Calendar, Event, vCalAddress
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//SkillSwap//Bookings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", starts_at.astimezone(UTC))
+    event.add("dtend", ends_at.astimezone(UTC))
+    event.add("summary", title)
+    event.add("description", description)
+    organizer = vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["cn"] = organizer_name
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{attendee_email}")
+    attendee.params.update({"role": "REQ-PARTICIPANT", "partstat": "ACCEPTED", "rsvp": "FALSE"})
+    event.add("attendee", attendee)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     if location:
-        lines.append(f"LOCATION:{_ics_text(location)}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+        event.add("location", location)
+    calendar.add_component(event)
+    return str(calendar.to_ical().decode())
 
 
 # Templates -------------------------------------------------------------------------------------------
@@ -96,39 +77,104 @@ def _local(moment: datetime, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B %Y, %H:%M %Z")
 
 
-_SUBJECTS: dict[str, str] = {
-    "booking_confirmed": "You're booked: {title}",
-    "booking_promoted": "A seat opened up — you're in: {title}",
-    "booking_offered": "A seat opened up for you: {title} (pay to claim it)",
-    "booking_waitlisted": "You're on the waitlist: {title}",
-    "booking_pending_payment": "Your seat is held: {title}",
-    "booking_cancelled": "Booking cancelled: {title}",
-    "booking_removed": "You were removed from {title}",
-    "booking_expired": "Your held seat was released: {title}",
-    "payment_failed": "Payment failed — your seat was released: {title}",
-    "payment_refunded_no_seat": "Refund on its way: {title}",
-    "refund_succeeded": "Your refund was sent: {title}",
-    "session_changed": "New time for {title}",
-    "session_cancelled": "Your session was cancelled: {title}",
-    "reminder": "Reminder: {title} starts {when}",
-}
+@dataclass(frozen=True)
+class Template:
+    """One kind of email: its subject and opening line (`str.format` fields from the delivery and its payload),
+    and the page of the web client it points to."""
 
-_LINES: dict[str, str] = {
-    "booking_confirmed": "Your seat is confirmed.",
-    "booking_promoted": "A seat opened up and it is yours now.",
-    "booking_offered": "A seat opened up. Pay before {claim_until} to claim it.",
-    "booking_waitlisted": "The session is full; you are on the waitlist and will hear from us if a seat frees.",
-    "booking_pending_payment": "Your seat is held while you pay.",
-    "booking_cancelled": "Your booking was cancelled.{refund_line}",
-    "booking_removed": "The host removed you from this session.{reason_line}{refund_line}",
-    "booking_expired": "Your held seat was not paid in time and has been released.",
-    "payment_failed": "Your payment did not go through, so the seat was released.",
-    "payment_refunded_no_seat": "Your payment arrived after the seat was given away; it will be refunded in full.",
-    "refund_succeeded": "Your refund has been sent to your card.",
-    "session_changed": "The host moved this session.",
-    "session_cancelled": "You cancelled this session; every attendee has been notified.",
-    "reminder": "This is your reminder.",
+    subject: str
+    line: str
+    link: str = "/bookings"
+
+
+# Every kind in notification_kinds has its own template (tests/unit/test_emails.py holds them equal).
+TEMPLATES: dict[str, Template] = {
+    "booking_confirmed": Template("You're booked: {title}", "Your seat is confirmed."),
+    "booking_promoted": Template("A seat opened up — you're in: {title}", "A seat opened up and it is yours now."),
+    "booking_offered": Template(
+        "A seat opened up for you: {title} (pay to claim it)", "A seat opened up. Pay before {claim_until} to claim it."
+    ),
+    "booking_waitlisted": Template(
+        "You're on the waitlist: {title}",
+        "The session is full; you are on the waitlist and will hear from us if a seat frees.",
+    ),
+    "booking_pending_payment": Template("Your seat is held: {title}", "Your seat is held while you pay."),
+    "booking_cancelled": Template("Booking cancelled: {title}", "Your booking was cancelled.{refund_line}"),
+    "booking_removed": Template(
+        "You were removed from {title}", "The host removed you from this session.{reason_line}{refund_line}"
+    ),
+    "booking_expired": Template(
+        "Your held seat was released: {title}", "Your held seat was not paid in time and has been released."
+    ),
+    "payment_failed": Template(
+        "Payment failed — your seat was released: {title}", "Your payment did not go through, so the seat was released."
+    ),
+    "payment_refunded_no_seat": Template(
+        "Refund on its way: {title}", "Your payment arrived after the seat was given away; it will be refunded in full."
+    ),
+    "refund_succeeded": Template("Your refund was sent: {title}", "Your refund has been sent to your card."),
+    "session_changed": Template("New time for {title}", "The host moved this session."),
+    "session_cancelled": Template(
+        "Your session was cancelled: {title}",
+        "You cancelled this session; every attendee has been notified.",
+        "/host/sessions",
+    ),
+    "reminder": Template("Reminder: {title} starts {when}", "This is your reminder."),
+    "host_booking_new": Template(
+        "New booking: {learner_name} joins {title}",
+        "{learner_name} booked a seat in your session ({seats_taken} of {capacity} taken).",
+        "/host/sessions/{session_id}",
+    ),
+    "host_booking_cancelled": Template(
+        "Cancellation: {learner_name} left {title}",
+        "{learner_name} cancelled their booking; the seat went back to the waitlist or the public.",
+        "/host/sessions/{session_id}",
+    ),
+    "host_reminder": Template(
+        "You host {title} {when}",
+        "Your session starts soon: {seats_taken} of {capacity} seats are taken.",
+        "/host/sessions/{session_id}",
+    ),
+    "mentorship_requested": Template(
+        "{mentee_name} asks you to be their mentor",
+        "{mentee_name} would like you to mentor them.{message_line} Accept or decline before the request expires.",
+        "/mentorships",
+    ),
+    "mentorship_accepted": Template(
+        "{mentor_name} accepted your mentorship request",
+        "Good news: {mentor_name} will mentor you. Say hello in your private thread and book your first session.",
+        "/mentorships",
+    ),
+    "mentorship_declined": Template(
+        "Your mentorship request to {mentor_name}",
+        "{mentor_name} cannot take you on right now. Other mentors who match your goals are waiting.",
+        "/mentors",
+    ),
+    "mentorship_expired": Template(
+        "Your mentorship request to {mentor_name} expired",
+        "{mentor_name} did not answer in time, so the request expired. You can ask another mentor.",
+        "/mentors",
+    ),
+    "forum_reply": Template(
+        "New reply to \u201c{thread_title}\u201d",
+        "{replier_name} replied to your thread \u201c{thread_title}\u201d.",
+        "/forums/threads/{thread_id}",
+    ),
+    "answer_accepted": Template(
+        "Your answer was accepted",
+        "Your answer in \u201c{thread_title}\u201d was accepted. Thank you for helping.",
+        "/forums/threads/{thread_id}",
+    ),
+    "group_join_request": Template(
+        "{requester_name} asks to join {group_name}",
+        "{requester_name} asked to join {group_name}. Approve or decline the request in the group's members list.",
+        "/groups/{group_id}",
+    ),
+    "content_purchased": Template(
+        "Your purchase is ready", "Thank you: your premium item is yours to read now.", "/content/{content_id}"
+    ),
 }
+_FALLBACK = Template("News about {title}", "There is news about your booking.")
 
 # Kinds whose email carries a calendar invite, and its method.
 _INVITES = {
@@ -140,35 +186,69 @@ _INVITES = {
 }
 
 
-def compose(delivery: dict[str, Any], *, mail_from: str, app_url: str, now: datetime) -> Email:
-    """The email for a claimed delivery (its row joined with the user, session and booking)."""
-    kind: str = delivery["kind"]
+class _Fields(dict[str, Any]):
+    """Template fields; one the delivery does not carry reads as empty (never a KeyError in a batch)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _fields(delivery: dict[str, Any], tz: str) -> _Fields:
     payload: dict[str, Any] = delivery.get("payload") or {}
-    title = delivery.get("session_title") or "your SkillSwap session"
+    starts_at: datetime | None = delivery.get("starts_at")
+    refund = payload.get("refund_amount") or 0
+    currency = str(payload.get("currency", "")).upper()
+    reason = str(payload.get("reason") or "").strip()
+    message = str(payload.get("message") or "").strip()
+    fields = _Fields({k: v for k, v in payload.items() if isinstance(v, str | int | float)})
+    fields.update(
+        title=delivery.get("session_title") or "your SkillSwap session",
+        when=_local(starts_at, tz) if starts_at else "",
+        claim_until=payload.get("claim_until", "the deadline"),
+        refund_line=f" A refund of {refund / 100:.2f} {currency} is on its way." if refund else "",
+        reason_line=f' Their reason: "{reason}".' if reason else "",
+        message_line=f' Their message: "{message}".' if message else "",
+        session_id=delivery.get("session_id") or "",
+        seats_taken=delivery.get("seats_taken") if delivery.get("seats_taken") is not None else "",
+        capacity=delivery.get("capacity") if delivery.get("capacity") is not None else "",
+    )
+    for name in ("learner_name", "mentor_name", "mentee_name", "replier_name", "requester_name"):
+        fields[name] = fields.get(name) or "A member"
+    return fields
+
+
+def compose(delivery: dict[str, Any], *, mail_from: str, app_url: str, now: datetime) -> Email:
+    """The email for a claimed delivery (its row joined with the user, session and booking): a plain-text and an
+    HTML body, and a calendar invite where the kind has one. Optional kinds say how to mute them."""
+    kind: str = delivery["kind"]
+    template = TEMPLATES.get(kind, _FALLBACK)
     tz = delivery.get("timezone") or "UTC"
+    fields = _fields(delivery, tz)
     starts_at: datetime | None = delivery.get("starts_at")
     ends_at: datetime | None = delivery.get("ends_at")
-    when = _local(starts_at, tz) if starts_at else ""
-    refund = payload.get("refund_amount") or 0
-    refund_line = (
-        f" A refund of {refund / 100:.2f} {str(payload.get('currency', '')).upper()} is on its way." if refund else ""
-    )
+    title = fields["title"]
+    line = template.line.format_map(fields)
+    subject = template.subject.format_map(fields)
+    link = app_url + template.link.format_map(fields)
     confirmed = delivery.get("booking_status") == "confirmed"
-    meeting = delivery.get("meeting_url") if confirmed else None
-    reason = str(payload.get("reason") or "").strip()
-    reason_line = f' Their reason: "{reason}".' if reason else ""
-    line = _LINES.get(kind, "There is news about your booking.").format(
-        claim_until=payload.get("claim_until", "the deadline"), refund_line=refund_line, reason_line=reason_line
-    )
-    subject = _SUBJECTS.get(kind, "News about {title}").format(title=title, when=when)
+    meeting = delivery.get("meeting_url") if confirmed or kind == "host_reminder" else None
     text_lines = [f"Hello {delivery.get('learner_name') or 'there'},", "", line, ""]
     if starts_at and ends_at:
         text_lines.append(f"{title} with {delivery.get('host_name') or 'your host'}")
-        text_lines.append(f"When: {when} (until {_local(ends_at, tz)})")
+        text_lines.append(f"When: {fields['when']} (until {_local(ends_at, tz)})")
     if meeting:
         text_lines.append(f"Join: {meeting}")
-    text_lines += ["", f"Your bookings: {app_url}/bookings", "", "— SkillSwap"]
-    body_html = "".join(f"<p>{html.escape(t)}</p>" for t in text_lines if t)
+    text_lines += ["", f"Open SkillSwap: {link}"]
+    if delivery.get("optional"):
+        text_lines.append(f"You can turn these emails off: {app_url}/settings/notifications")
+    text_lines += ["", "— SkillSwap"]
+    body_html = "".join(
+        f'<p><a href="{html.escape(t.split(": ", 1)[1], quote=True)}">{html.escape(t.split(": ", 1)[0])}</a></p>'
+        if t.startswith(("Open SkillSwap: ", "Join: ", "You can turn these emails off: "))
+        else f"<p>{html.escape(t)}</p>"
+        for t in text_lines
+        if t
+    )
     invite = method = None
     if kind in _INVITES and starts_at and ends_at and delivery.get("booking_id"):
         method = _INVITES[kind]
@@ -221,7 +301,12 @@ def to_mime(email: Email, *, mail_from: str, delivery_id: int, now: datetime) ->
         message.attach(invite)
     message["From"] = mail_from
     message["To"] = email.to
-    message["Subject"] = Header(email.subject, "utf-8").encode() if not email.subject.isascii() else email.subject
+    # A Header object (not its encoded string) lets the generator fold it: a pre-encoded string was folded onto a
+    # continuation line, and readers saw the subject with a leading space.
+    if email.subject.isascii():
+        message["Subject"] = email.subject
+    else:
+        message["Subject"] = Header(email.subject, "utf-8")  # type: ignore[assignment]  # typeshed: str only
     message["Date"] = format_datetime(now)
     stable_id = f"<delivery-{delivery_id}@skillswap.dev>"
     message["Message-ID"] = stable_id

@@ -31,11 +31,13 @@ from shared.settings import Settings, get_settings
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
+REMINDERS = {"reminder", "host_reminder"}
+
+
 def _stale_reminder(item: dict[str, Any], now: datetime) -> str | None:
-    """Why a reminder must not go out any more (checked at send time, whatever happened since scheduling)."""
-    if not item["reminders_enabled"]:
-        return "opted out"
-    if item["booking_status"] != "confirmed":
+    """Why a reminder (a learner's or a host's) must not go out any more (checked at send time, whatever happened
+    since scheduling)."""
+    if item["kind"] == "reminder" and item["booking_status"] != "confirmed":
         return f"booking {item['booking_status']}"
     if item["session_status"] != "published":
         return f"session {item['session_status']}"
@@ -55,12 +57,13 @@ def deliver_one(
     """Deliver one claimed message. `carry` is the previous message of this batch, sent but not yet marked: its
     mark travels with this one's hand-over mark (or is written first, when this one goes no further)."""
     now = datetime.now(UTC)
-    if item["kind"] == "reminder":
+    reason = "opted out" if item["muted"] and item["optional"] else None
+    if reason is None and item["kind"] in REMINDERS:
         reason = _stale_reminder(item, now)
-        if reason:
-            _flush(carry)
-            dal.mark_void(item["id"], reason)
-            return "void", None
+    if reason:
+        _flush(carry)
+        dal.mark_void(item["id"], reason)
+        return "void", None
     if not item["email"] or not _ADDRESS.match(item["email"]):
         _flush(carry)
         dal.mark_failed(item["id"], "bad address", permanent=True, max_attempts=settings.delivery_max_attempts)

@@ -21,7 +21,7 @@ def _truncate_all(conn: psycopg.Connection[Any]) -> None:
     tables = conn.execute(
         "select string_agg(format('%I.%I', schemaname, tablename), ', ') from pg_tables"
         " where schemaname in ('public', 'auth', 'realtime')"
-        " and tablename not in ('platform_settings')"  # configuration the migrations seed
+        " and tablename not in ('platform_settings', 'notification_kinds')"  # what the migrations seed
     ).fetchone()
     if tables and tables[0]:
         conn.execute(f"truncate {tables[0]} restart identity cascade")

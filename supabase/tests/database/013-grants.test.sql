@@ -392,6 +392,20 @@ insert into declared_execute values
     ('anon', 'author_display_name(uuid)'), ('authenticated', 'author_display_name(uuid)'),
     ('authenticated', 'can_read_content_body(uuid)'), ('authenticated', 'is_content_author(uuid)');
 
+-- Notifications for everyone (20261130001000): the kinds catalogue and per-kind mutes.
+insert into declared_relations values ('notification_kinds'), ('notification_mutes');
+insert into declared_functions values
+    ('notification_muted(uuid,text)'), ('notify_answer_accepted()'), ('notify_forum_reply()'),
+    ('notify_group_join_request()'), ('notify_host_of_booking()'), ('notify_mentorship_expired()'),
+    ('outbox_enrich()'), ('schedule_host_reminders()');
+insert into declared_table_grants values
+    ('anon', 'notification_kinds', 'SELECT'),
+    ('authenticated', 'notification_kinds', 'SELECT'),
+    ('service_role', 'notification_kinds', 'SELECT'),
+    ('authenticated', 'notification_mutes', 'DELETE,SELECT'),
+    ('service_role', 'notification_mutes', 'SELECT');
+insert into declared_column_grants values ('authenticated', 'notification_mutes', 'INSERT', 'kind');
+
 select set_eq(
   $$ select c.relname::text from pg_class c
      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'v', 'p', 'm', 'f') $$,

@@ -13,11 +13,38 @@ from typing import Any
 import pytest
 
 from tests.conftest import free_port
-from tests.integration.bookings.conftest import book, publish  # noqa: F401  (shared fixtures)
+from tests.factories import User
+from tests.helpers import call
+from tests.integration.bookings.conftest import book, make_payable, session_body  # noqa: F401  (book: shared fixture)
+
+HOST_KINDS = ("host_booking_new", "host_booking_cancelled", "host_reminder")
 
 SENDER = "no-reply@skillswap.dev"
 MOTO_ACCOUNT = "123456789012"
 REGION = "eu-west-1"
+
+
+@pytest.fixture
+def publish(make_user: Callable[..., User], admin_conn: Any) -> Callable[..., tuple[User, dict[str, Any]]]:
+    """Create and publish a session through the API, its host having muted the host notices: these tests count the
+    learners' mail, one message per event (the hosts' own notices are tested in test_everyone_notified.py)."""
+
+    def _publish(host: User | None = None, **overrides: Any) -> tuple[User, dict[str, Any]]:
+        host = host or make_user(name="Host")
+        for kind in HOST_KINDS:
+            admin_conn.execute(
+                "insert into public.notification_mutes (user_id, kind) values (%s, %s) on conflict do nothing",
+                (host.id, kind),
+            )
+        if overrides.get("price_amount"):
+            make_payable(admin_conn, host)
+        created = call("POST", "/sessions", host, session_body(**overrides))
+        assert created.status == 201, created.text
+        published = call("POST", f"/sessions/{created.json()['id']}/publish", host)
+        assert published.status == 200, published.text
+        return host, published.json()
+
+    return _publish
 
 
 @pytest.fixture(scope="session")

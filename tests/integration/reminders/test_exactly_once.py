@@ -19,7 +19,7 @@ from tests.integration.bookings.conftest import in_hours
 
 @pytest.fixture
 def backlog(publish: Any, book: Any, admin_conn: Any) -> int:
-    """30 confirmation emails due now (and their reminders, due in days)."""
+    """30 confirmation emails due now (and their reminders, due in days; the host muted the host notices)."""
     _, session = publish(capacity=40, starts_at=in_hours(72))
     for _ in range(30):
         assert book(session["id"])[1].status == 201

@@ -210,7 +210,9 @@ def test_reminders_across_a_daylight_saving_change(make_user: Any, admin_conn: A
     assert rows[0][3] == datetime(2027, 3, 13, 14, 0, tzinfo=UTC)  # 09:00 EST
     assert rows[1][3] == datetime(2027, 3, 14, 13, 0, tzinfo=UTC)  # 09:00 EDT
     run_dispatcher()
-    (message,) = ses_sent()
+    (message,) = [m for m in ses_sent() if m["To"] == learner.email]
+    (to_host,) = [m for m in ses_sent() if m["To"] == host.email]
+    assert str(to_host["Subject"]).startswith("New booking:")
     (vevent,) = invite_of(message).walk("VEVENT")
     assert vevent.decoded("DTSTART") == datetime(2027, 3, 14, 14, 0, tzinfo=UTC)
     text = message.get_body(preferencelist=("plain",)).get_content()
