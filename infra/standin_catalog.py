@@ -19,9 +19,17 @@ from psycopg.rows import dict_row
 
 CATALOG_FILE = Path(__file__).resolve().parent / "local" / "platform_catalog.json"
 
-ROLES = ("anon", "authenticated", "service_role", "authenticator", "supabase_auth_admin", "supabase_realtime_admin")
+ROLES = (
+    "anon",
+    "authenticated",
+    "service_role",
+    "authenticator",
+    "supabase_auth_admin",
+    "supabase_realtime_admin",
+    "supabase_storage_admin",
+)
 API_ROLES = ("anon", "authenticated", "service_role")
-RELATIONS = ("auth.users", "auth.identities", "realtime.messages")
+RELATIONS = ("auth.users", "auth.identities", "realtime.messages", "storage.buckets", "storage.objects")
 FUNCTIONS = (
     "auth.uid()",
     "auth.role()",
@@ -29,8 +37,11 @@ FUNCTIONS = (
     "auth.jwt()",
     "realtime.topic()",
     "realtime.send(jsonb,text,text,boolean)",
+    "storage.foldername(text)",
+    "storage.filename(text)",
+    "storage.extension(text)",
 )
-SCHEMAS = ("auth", "realtime", "extensions", "public")
+SCHEMAS = ("auth", "realtime", "storage", "extensions", "public")
 
 _ROLE_SQL = """
 select r.rolname, r.rolcanlogin as login, r.rolinherit as inherit, r.rolbypassrls as bypassrls,
@@ -58,10 +69,11 @@ select c.relkind::text as kind, pg_get_userbyid(c.relowner) as owner, c.relrowse
        coalesce((select array_agg(r.rolname || ':' || a.privilege_type order by r.rolname, a.privilege_type)
                  from aclexplode(c.relacl) a join pg_roles r on r.oid = a.grantee
                  where r.rolname = any(%(api)s)), '{}') as api_grants,
-       -- Policies on realtime.messages are ours (migrations); on the auth tables the platform has none.
+       -- Policies on realtime.messages and storage.objects are ours (migrations); on the auth tables and
+       -- storage.buckets the platform has none.
        coalesce((select array_agg(p.policyname order by p.policyname) from pg_policies p
                  where p.schemaname = n.nspname and p.tablename = c.relname
-                 and n.nspname <> 'realtime'), '{}')
+                 and n.nspname not in ('realtime', 'storage')), '{}')
          as platform_policies
 from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = %(rel)s::regclass
 """
