@@ -203,8 +203,10 @@ insert into public.self_assessments (user_id, skill_id, level, note, assessed_on
 select '44444444-4444-4444-8444-444444444444', s.id, v.level, v.note, current_date - v.days_ago
 from (values (1, 'Just started', 60), (2, 'Joins make sense now', 10)) as v (level, note, days_ago)
 join public.skills s on s.slug = 'sql';
-insert into public.learning_goals (user_id, skill_id, target_level, target_date)
-select '44444444-4444-4444-8444-444444444444', s.id, 4, current_date + 120 from public.skills s where s.slug = 'sql';
+-- Maya's SQL goal (set while looking for a mentor) gets a date and a higher target: one goal, both sides read it.
+update public.learning_goals set target_level = 4, target_date = current_date + 120
+where user_id = '44444444-4444-4444-8444-444444444444' and status = 'active'
+  and skill_id = (select id from public.skills where slug = 'sql');
 
 -- A group with messages and a shared resource: Grace's private SQL circle, Maya a member, Linus asking to join.
 insert into public.groups (id, name, description, skill_id, visibility, owner_id)

@@ -22,6 +22,7 @@ from bookings.models import (
     SessionSearch,
     SkillRef,
 )
+from bookings.suggestions import Candidate, Goal
 from shared import db
 from shared.observability import logger
 from shared.paging import keyset_params
@@ -93,10 +94,10 @@ class BookingsRepo:
             """
             insert into public.sessions (host_id, format, title, description, starts_at, ends_at, timezone, capacity,
               price_amount, currency, refund_full_until_hours, refund_late_percent, min_notice_minutes,
-              waitlist_enabled, hold_minutes, claim_window_minutes)
+              waitlist_enabled, hold_minutes, claim_window_minutes, reserved_for)
             values (%(host_id)s, %(format)s, %(title)s, %(description)s, %(starts_at)s, %(ends_at)s, %(timezone)s,
               %(capacity)s, %(price_amount)s, %(currency)s, %(full)s, %(late)s, %(min_notice_minutes)s,
-              %(waitlist_enabled)s, %(hold_minutes)s, %(claim_window_minutes)s)
+              %(waitlist_enabled)s, %(hold_minutes)s, %(claim_window_minutes)s, %(reserved_for)s)
             returning id
             """,
             {
@@ -366,6 +367,58 @@ class BookingsRepo:
     def purge_write_counters(self) -> int:
         row = self.conn.execute("select public.purge_write_counters() as n").fetchone()
         return int(row["n"]) if row else 0
+
+
+class SuggestionsRepo:
+    """What session suggestions are made of, read as the learner (RLS: their own goals and skills, the sessions
+    they may see)."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    def goals(self) -> list[Goal]:
+        rows = self.conn.execute(
+            """
+            select g.skill_id, s.name as skill, g.current_level, g.target_level
+            from public.learning_goals g join public.skills s on s.id = g.skill_id
+            where g.user_id = (select auth.uid()) and g.status = 'active'
+            order by g.skill_id
+            """
+        ).fetchall()
+        return [Goal(**row) for row in rows]
+
+    def learning(self) -> dict[int, str]:
+        rows = self.conn.execute(
+            """
+            select ps.skill_id, s.name from public.profile_skills ps join public.skills s on s.id = ps.skill_id
+            where ps.profile_id = (select auth.uid()) and ps.relation = 'learns'
+            """
+        ).fetchall()
+        return {row["skill_id"]: row["name"] for row in rows}
+
+    def candidates(self, skill_ids: list[int], limit: int) -> list[Candidate]:
+        """Upcoming published sessions teaching any of these skills, not the learner's own, not already booked."""
+        rows = self.conn.execute(
+            """
+            select s.id as session_id, s.title, s.starts_at,
+                   coalesce(p.display_name, public.host_display_name(s.host_id), '') as host_name,
+                   (select r.average_rating from public.host_rating(s.host_id) r) as rating,
+                   s.capacity - s.seats_taken as seats_left,
+                   (select jsonb_object_agg(k.skill_id, sk.name) from public.session_skills k
+                    join public.skills sk on sk.id = k.skill_id where k.session_id = s.id) as skills
+            from public.sessions s
+            left join public.profiles p on p.id = s.host_id
+            where s.status = 'published' and s.starts_at > now() and s.host_id <> (select auth.uid())
+              and exists (select 1 from public.session_skills k where k.session_id = s.id and k.skill_id = any(%s))
+              and not exists (select 1 from public.bookings b where b.session_id = s.id
+                              and b.learner_id = (select auth.uid())
+                              and b.status in ('pending_payment', 'confirmed', 'waitlisted'))
+            order by s.starts_at, s.id
+            limit %s
+            """,
+            (skill_ids, limit),
+        ).fetchall()
+        return [Candidate(**{**row, "skills": {int(k): v for k, v in (row["skills"] or {}).items()}}) for row in rows]
 
 
 class BookingPaymentsRepo:

@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from bookings.dal import BookingPaymentsRepo, BookingsRepo, book_seat_in_one_flight
+from bookings import suggestions
+from bookings.dal import BookingPaymentsRepo, BookingsRepo, SuggestionsRepo, book_seat_in_one_flight
 from bookings.models import (
     AttendanceUpdate,
     BookingPublic,
     BookingsPublic,
     FeedbackSummaryPublic,
+    GoalPublic,
     HostRatingPublic,
     HostSessionsPublic,
     ParticipantsPublic,
@@ -29,6 +31,8 @@ from bookings.models import (
     SessionPublic,
     SessionSearch,
     SessionsPublic,
+    SessionSuggestionPublic,
+    SessionSuggestionsPublic,
     SessionUpdate,
 )
 from payments import stripe_api
@@ -264,6 +268,37 @@ def get_feedback_summary(*, principal: Principal, cursor: str | None, limit: int
         sessions=sessions,
         next_cursor=next_cursor,
         recent_comments=recent,
+    )
+
+
+# Suggestions -----------------------------------------------------------------------------------------
+SUGGESTION_CANDIDATES = 500  # the soonest this many sessions teaching the learner's skills are scored
+
+
+def suggest_sessions(*, principal: Principal, limit: int, now: datetime | None = None) -> SessionSuggestionsPublic:
+    """Upcoming sessions for the caller, from their goals and the skills they learn, ranked and explained."""
+    with db.user_transaction(principal.claims) as conn:
+        repo = SuggestionsRepo(conn)
+        goals, learning = repo.goals(), repo.learning()
+        skill_ids = sorted({g.skill_id for g in goals} | set(learning))
+        candidates = repo.candidates(skill_ids, SUGGESTION_CANDIDATES) if skill_ids else []
+    by_id = {c.session_id: c for c in candidates}
+    ranked = suggestions.rank(candidates, goals, learning, now or datetime.now(UTC), limit)
+    return SessionSuggestionsPublic(
+        data=[
+            SessionSuggestionPublic(
+                session_id=s.session_id,
+                title=by_id[s.session_id].title,
+                starts_at=by_id[s.session_id].starts_at,
+                host_name=by_id[s.session_id].host_name,
+                seats_left=by_id[s.session_id].seats_left,
+                score=s.score,
+                components=dict(s.components),
+                goals=[GoalPublic(**vars(g)) for g in s.goals],
+                reasons=list(s.reasons),
+            )
+            for s in ranked
+        ]
     )
 
 

@@ -79,6 +79,9 @@ class SessionCreate(Strict):
     hold_minutes: int = Field(15, ge=1, le=1440, strict=True)
     claim_window_minutes: int = Field(60, ge=1, le=10080, strict=True)
     meeting_url: MeetingUrl | None = None
+    reserved_for: UUID | None = Field(
+        None, description="a mentee you actively mentor: only they see and book this one-on-one session"
+    )
 
     _tz = field_validator("timezone")(_valid_timezone)
 
@@ -181,6 +184,7 @@ class SessionPublic(Model):
     hold_minutes: int
     claim_window_minutes: int
     meeting_url: str | None = Field(None, description="only for the host and confirmed attendees")
+    reserved_for: UUID | None = Field(None, description="the mentee this one-on-one session is reserved for")
     published_at: datetime | None
     cancelled_at: datetime | None
     created_at: datetime
@@ -334,3 +338,30 @@ class HostSessionPublic(Model):
 class HostSessionsPublic(Model):
     data: list[HostSessionPublic]
     next_cursor: str | None = Field(None, description="the next page's cursor; null on the last page")
+
+
+class GoalPublic(Model):
+    skill_id: int
+    skill: str
+    current_level: int
+    target_level: int
+
+
+class SessionSuggestionPublic(Model):
+    """A session suggested for the learner, ranked and explained: `score` is the weighted sum of `components`
+    (goals 0.5, learning 0.15, rating 0.15, soon 0.1, seats 0.1), `goals` the learner's goals it serves, `reasons`
+    the same in words."""
+
+    session_id: UUID
+    title: str
+    starts_at: datetime
+    host_name: str
+    seats_left: int
+    score: float
+    components: dict[str, float]
+    goals: list[GoalPublic]
+    reasons: list[str]
+
+
+class SessionSuggestionsPublic(Model):
+    data: list[SessionSuggestionPublic]

@@ -26,6 +26,7 @@ from bookings.models import (
     SessionPublic,
     SessionSearch,
     SessionsPublic,
+    SessionSuggestionsPublic,
     SessionUpdate,
 )
 from shared.auth import Principal
@@ -153,6 +154,16 @@ async def list_my_sessions(user: User, cursor: Cursor = None, limit: Limit = DEF
 @router.get("/me/feedback", response_model=FeedbackSummaryPublic, tags=["host"])
 async def get_my_feedback(user: User, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT) -> FeedbackSummaryPublic:
     return logic.get_feedback_summary(principal=user, cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/me/suggestions",
+    response_model=SessionSuggestionsPublic,
+    tags=["history"],
+    summary="Upcoming sessions for my goals and the skills I learn, ranked and explained",
+)
+async def suggest_sessions(user: User, limit: Limit = DEFAULT_LIMIT) -> SessionSuggestionsPublic:
+    return logic.suggest_sessions(principal=user, limit=limit)
 
 
 @router.get("/hosts/{host_id}/rating", response_model=HostRatingPublic, tags=["reviews"])

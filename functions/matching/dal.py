@@ -228,18 +228,40 @@ class MatchingRepo:
         )
 
     def run(self, run_id: UUID) -> dict[str, Any] | None:
-        head = self.conn.execute("select * from public.cohort_runs where id = %s", (run_id,)).fetchone()
-        if head is None:
-            return None
-        head["matches"] = self.conn.execute(
-            "select mentee_id, mentor_id, score, explanation from public.proposed_matches where run_id = %s"
-            " order by score desc",
+        """The run's head, with how many matches and unmatched mentees it has."""
+        return self.conn.execute(
+            """
+            select r.*, (select count(*) from public.proposed_matches m where m.run_id = r.id) as match_count,
+                   (select count(*) from public.unmatched_mentees u where u.run_id = r.id) as unmatched_count
+            from public.cohort_runs r where r.id = %s
+            """,
             (run_id,),
+        ).fetchone()
+
+    def matches(self, run_id: UUID, *, after: tuple[Any, ...] | None, limit: int) -> list[dict[str, Any]]:
+        """Proposed matches, best score first (ties by mentee id), a page at a time."""
+        return self.conn.execute(
+            """
+            select mentee_id, mentor_id, score, explanation from public.proposed_matches
+            where run_id = %(run)s
+              and (%(after_score)s::float8 is null
+                   or (score, mentee_id) < (%(after_score)s::float8, %(after_id)s::uuid))
+            order by score desc, mentee_id desc
+            limit %(limit)s
+            """,
+            {"run": run_id, **keyset_params(after, "after_score", "after_id"), "limit": limit},
         ).fetchall()
-        head["unmatched"] = self.conn.execute(
-            "select mentee_id, reason from public.unmatched_mentees where run_id = %s", (run_id,)
+
+    def unmatched(self, run_id: UUID, *, after: tuple[Any, ...] | None, limit: int) -> list[dict[str, Any]]:
+        return self.conn.execute(
+            """
+            select mentee_id, reason from public.unmatched_mentees
+            where run_id = %(run)s and (%(after_id)s::uuid is null or mentee_id > %(after_id)s::uuid)
+            order by mentee_id
+            limit %(limit)s
+            """,
+            {"run": run_id, **keyset_params(after, "after_id"), "limit": limit},
         ).fetchall()
-        return head
 
     def confirm(self, run_id: UUID) -> int:
         row = self.conn.execute("select public.confirm_cohort_run(%s) as n", (run_id,)).fetchone()

@@ -11,18 +11,20 @@ from uuid import UUID
 from matching.dal import MatchingRepo
 from matching.models import (
     CohortConfirmedPublic,
+    CohortMatchesPublic,
     CohortRunPublic,
     MentorshipPublic,
     MentorshipsPublic,
     RecommendationPublic,
     RecommendationsPublic,
     SkillExplanation,
+    UnmatchedListPublic,
 )
 from matching.scoring import Scored, top_k
 from shared import db
 from shared.auth import Principal
 from shared.errors import BadGateway, Forbidden, NotFound, Unprocessable
-from shared.paging import decode_cursor, page
+from shared.paging import MAX_PAGE, decode_cursor, page
 from shared.settings import get_settings
 
 REQUEST_TTL_DAYS = 7
@@ -189,13 +191,54 @@ def start_cohort_run(*, principal: Principal, program_id: UUID) -> CohortRunPubl
     return get_cohort_run(principal=principal, run_id=run_id)
 
 
-def get_cohort_run(*, principal: Principal, run_id: UUID) -> CohortRunPublic:
+def get_cohort_run(*, principal: Principal, run_id: UUID, limit: int = MAX_PAGE) -> CohortRunPublic:
+    """The run, with the first page of its matches and of its unmatched mentees (and the cursors for more)."""
     _require_admin(principal)
     with db.user_transaction(principal.claims) as conn:
-        run = MatchingRepo(conn).run(run_id)
-    if run is None:
-        raise NotFound("cohort run not found", field="run_id")
-    return CohortRunPublic(**run)
+        repo = MatchingRepo(conn)
+        run = repo.run(run_id)
+        if run is None:
+            raise NotFound("cohort run not found", field="run_id")
+        match_rows = repo.matches(run_id, after=None, limit=limit + 1)
+        unmatched_rows = repo.unmatched(run_id, after=None, limit=limit + 1)
+    matches, matches_next = page(match_rows, limit, _match_key)
+    unmatched, unmatched_next = page(unmatched_rows, limit, lambda u: (u["mentee_id"],))
+    return CohortRunPublic(
+        **run,
+        matches=matches,
+        matches_next_cursor=matches_next,
+        unmatched=unmatched,
+        unmatched_next_cursor=unmatched_next,
+    )
+
+
+def _match_key(match: dict[str, Any]) -> tuple[str, UUID]:
+    # The score travels as its exact decimal text (repr round-trips a float; Postgres reads it back exactly).
+    return (repr(float(match["score"])), match["mentee_id"])
+
+
+def list_cohort_matches(*, principal: Principal, run_id: UUID, cursor: str | None, limit: int) -> CohortMatchesPublic:
+    _require_admin(principal)
+    after = None
+    if cursor:
+        score_text, mentee_id = decode_cursor(cursor, str, UUID)
+        try:
+            after = (float(score_text), mentee_id)
+        except ValueError as exc:
+            raise Unprocessable("not a cursor returned by this API", field="cursor") from exc
+    with db.user_transaction(principal.claims) as conn:
+        rows = MatchingRepo(conn).matches(run_id, after=after, limit=limit + 1)
+    data, next_cursor = page(rows, limit, _match_key)
+    return CohortMatchesPublic(data=data, next_cursor=next_cursor)
+
+
+def list_unmatched(*, principal: Principal, run_id: UUID, cursor: str | None, limit: int) -> UnmatchedListPublic:
+    _require_admin(principal)
+    after = decode_cursor(cursor, UUID) if cursor else None
+    with db.user_transaction(principal.claims) as conn:
+        rows = MatchingRepo(conn).unmatched(run_id, after=after, limit=limit + 1)
+    data, next_cursor = page(rows, limit, lambda u: (u["mentee_id"],))
+    return UnmatchedListPublic(data=data, next_cursor=next_cursor)
 
 
 def confirm_cohort_run(*, principal: Principal, run_id: UUID) -> CohortConfirmedPublic:

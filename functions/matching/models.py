@@ -83,8 +83,22 @@ class CohortRunPublic(Model):
     created_at: datetime
     finished_at: datetime | None
     confirmed_at: datetime | None
-    matches: list[CohortMatchPublic]
-    unmatched: list[UnmatchedPublic]
+    matches: list[CohortMatchPublic] = Field(description="the first page of proposed matches, best score first")
+    matches_next_cursor: str | None = Field(None, description="GET /cohort-runs/{id}/matches?cursor= for more")
+    unmatched: list[UnmatchedPublic] = Field(description="the first page of unmatched mentees")
+    unmatched_next_cursor: str | None = Field(None, description="GET /cohort-runs/{id}/unmatched?cursor= for more")
+    match_count: int = 0
+    unmatched_count: int = 0
+
+
+class CohortMatchesPublic(Model):
+    data: list[CohortMatchPublic]
+    next_cursor: str | None = None
+
+
+class UnmatchedListPublic(Model):
+    data: list[UnmatchedPublic]
+    next_cursor: str | None = None
 
 
 class CohortConfirmedPublic(Model):

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, Query
 from matching import logic
 from matching.models import (
     CohortConfirmedPublic,
+    CohortMatchesPublic,
     CohortRunPublic,
     MentorshipPublic,
     MentorshipRequestCreate,
     MentorshipsPublic,
     RecommendationsPublic,
+    UnmatchedListPublic,
 )
 from shared.auth import Principal
 from shared.deps import DEFAULT_LIMIT, Cursor, Limit, current_user
@@ -68,6 +70,20 @@ async def start_cohort_run(program_id: UUID, user: User) -> CohortRunPublic:
 @router.get("/cohort-runs/{run_id}", response_model=CohortRunPublic, tags=["cohorts"])
 async def get_cohort_run(run_id: UUID, user: User) -> CohortRunPublic:
     return logic.get_cohort_run(principal=user, run_id=run_id)
+
+
+@router.get("/cohort-runs/{run_id}/matches", response_model=CohortMatchesPublic, tags=["cohorts"])
+async def list_cohort_matches(
+    run_id: UUID, user: User, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> CohortMatchesPublic:
+    return logic.list_cohort_matches(principal=user, run_id=run_id, cursor=cursor, limit=limit)
+
+
+@router.get("/cohort-runs/{run_id}/unmatched", response_model=UnmatchedListPublic, tags=["cohorts"])
+async def list_unmatched(
+    run_id: UUID, user: User, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> UnmatchedListPublic:
+    return logic.list_unmatched(principal=user, run_id=run_id, cursor=cursor, limit=limit)
 
 
 @router.post("/cohort-runs/{run_id}/confirm", response_model=CohortConfirmedPublic, tags=["cohorts"])

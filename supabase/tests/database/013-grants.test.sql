@@ -284,8 +284,8 @@ insert into declared_column_grants values
     ('authenticated', 'group_resources', 'INSERT', 'file_name,group_id,id,kind,mime_type,object_name,size_bytes,title,url'),
     ('authenticated', 'groups', 'INSERT', 'description,id,name,skill_id,visibility'),
     ('authenticated', 'groups', 'UPDATE', 'description,name,skill_id,visibility'),
-    ('authenticated', 'learning_goals', 'INSERT', 'skill_id,target_date,target_level'),
-    ('authenticated', 'learning_goals', 'UPDATE', 'status,target_date,target_level'),
+    ('authenticated', 'learning_goals', 'INSERT', 'current_level,skill_id,target_date,target_level'),
+    ('authenticated', 'learning_goals', 'UPDATE', 'current_level,status,target_date,target_level'),
     ('authenticated', 'mentee_goals', 'INSERT', 'current_level,mentee_id,skill_id,target_level'),
     ('authenticated', 'mentee_goals', 'UPDATE', 'current_level,target_level'),
     ('authenticated', 'mentee_profiles', 'INSERT', 'languages,timezone,user_id'),
@@ -315,7 +315,7 @@ insert into declared_column_grants values
     ('authenticated', 'session_links', 'INSERT', 'meeting_url,session_id'),
     ('authenticated', 'session_links', 'UPDATE', 'meeting_url'),
     ('authenticated', 'session_skills', 'INSERT', 'session_id,skill_id'),
-    ('authenticated', 'sessions', 'INSERT', 'capacity,claim_window_minutes,currency,description,ends_at,format,hold_minutes,host_id,min_notice_minutes,price_amount,refund_full_until_hours,refund_late_percent,starts_at,timezone,title,waitlist_enabled'),
+    ('authenticated', 'sessions', 'INSERT', 'capacity,claim_window_minutes,currency,description,ends_at,format,hold_minutes,host_id,min_notice_minutes,price_amount,refund_full_until_hours,refund_late_percent,reserved_for,starts_at,timezone,title,waitlist_enabled'),
     ('authenticated', 'sessions', 'UPDATE', 'capacity,claim_window_minutes,currency,description,ends_at,hold_minutes,min_notice_minutes,price_amount,refund_full_until_hours,refund_late_percent,starts_at,timezone,title,waitlist_enabled');
 
 -- EXECUTE (PUBLIC included: Postgres grants it on every new function unless a migration revokes it).
@@ -409,6 +409,18 @@ insert into declared_column_grants values ('authenticated', 'notification_mutes'
 -- Group files in Storage (20261130001100).
 insert into declared_functions values ('group_of_object(text)'), ('group_resources_check_object()');
 insert into declared_execute values ('authenticated', 'group_of_object(text)');
+
+-- Mentorship in use (20261130001200) and one goals model (20261130001300).
+insert into declared_relations values ('mentorship_messages');
+insert into declared_functions values
+    ('broadcast_mentorship_message()'), ('bookings_guard_reservation()'), ('is_mentorship_party(uuid)'),
+    ('mentors_actively(uuid,uuid)'), ('mentorship_is_active(uuid)'), ('sessions_guard_reservation()'),
+    ('mentee_goals_write()');
+insert into declared_table_grants values
+    ('authenticated', 'mentorship_messages', 'SELECT'), ('service_role', 'mentorship_messages', 'SELECT');
+insert into declared_column_grants values ('authenticated', 'mentorship_messages', 'INSERT', 'body,mentorship_id');
+insert into declared_execute values
+    ('authenticated', 'is_mentorship_party(uuid)'), ('authenticated', 'mentorship_is_active(uuid)');
 
 select set_eq(
   $$ select c.relname::text from pg_class c

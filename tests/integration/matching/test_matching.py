@@ -221,6 +221,22 @@ def test_cohort_run_is_proposed_exactly_and_confirmed_by_an_admin(
     (unmatched,) = body["unmatched"]
     assert unmatched["mentee_id"] == str(mentees[2].id)
     assert "covers any of their goals" in unmatched["reason"]
+    assert (body["match_count"], body["unmatched_count"], body["matches_next_cursor"]) == (2, 1, None)
+
+    # The results are keyset-paged: best score first, each match once.
+    first = call("GET", f"/cohort-runs/{body['id']}/matches", admin, query={"limit": "1"}).json()
+    assert first["next_cursor"] is not None
+    second = call(
+        "GET", f"/cohort-runs/{body['id']}/matches", admin, query={"limit": "1", "cursor": first["next_cursor"]}
+    ).json()
+    assert second["next_cursor"] is None
+    assert [m["score"] for m in first["data"] + second["data"]] == sorted(
+        (m["score"] for m in body["matches"]), reverse=True
+    )
+    assert {m["mentee_id"] for m in first["data"] + second["data"]} == {m["mentee_id"] for m in body["matches"]}
+    unmatched_page = call("GET", f"/cohort-runs/{body['id']}/unmatched", admin).json()
+    assert [u["mentee_id"] for u in unmatched_page["data"]] == [str(mentees[2].id)]
+    assert call("GET", f"/cohort-runs/{body['id']}/matches", mentees[0]).status == 403
 
     confirmed = call("POST", f"/cohort-runs/{body['id']}/confirm", admin)
     assert confirmed.json() == {"run_id": body["id"], "mentorships_created": 2}
