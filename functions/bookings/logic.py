@@ -36,7 +36,7 @@ from bookings.models import (
     SessionUpdate,
 )
 from payments import stripe_api
-from payments.logic import with_customer
+from payments.logic import pay_for
 from shared import db
 from shared.auth import Principal
 from shared.errors import BadGateway, Conflict, Forbidden, NotFound, Unprocessable
@@ -333,27 +333,22 @@ def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
     if booking["payment_intent_id"]:
         intent = stripe_api.retrieve_payment_intent(booking["payment_intent_id"])
     else:
-        settings = get_settings()
-
-        def create(customer: str) -> stripe_api.IntentRef:
-            params = stripe_api.payment_intent_params(
-                metadata={
-                    "kind": "booking",
-                    "booking_id": str(booking_id),
-                    "session_id": str(booking["session_id"]),
-                    "learner_id": str(principal.user_id),
-                },
-                amount=booking["amount"],
-                currency=booking["currency"],
-                customer_id=customer,
-                destination_account_id=booking["host_account_id"],
-                connect_enabled=settings.stripe_connect_enabled,
-                platform_fee_bps=settings.platform_fee_bps,
-            )
-            return stripe_api.create_payment_intent(params, key_prefix=f"booking-{booking_id}")
-
-        customer, created = with_customer(principal, booking["customer_id"], create)
-        fee = stripe_api.platform_fee(booking["amount"], settings.platform_fee_bps) if created.destination_charge else 0
+        customer, created = pay_for(
+            principal,
+            known_customer=booking["customer_id"],
+            metadata={
+                "kind": "booking",
+                "booking_id": str(booking_id),
+                "session_id": str(booking["session_id"]),
+                "learner_id": str(principal.user_id),
+            },
+            amount=booking["amount"],
+            currency=booking["currency"],
+            destination=booking["host_account_id"],
+            key_prefix=f"booking-{booking_id}",
+        )
+        bps = get_settings().platform_fee_bps
+        fee = stripe_api.platform_fee(booking["amount"], bps) if created.destination_charge else 0
         with db.user_transaction(principal.claims) as conn:
             attached = BookingPaymentsRepo(conn).attach_payment(
                 booking_id, customer, created.id, destination_charge=created.destination_charge, platform_fee=fee

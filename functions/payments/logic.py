@@ -70,6 +70,36 @@ def with_customer(principal: Principal, known: str | None, call: Callable[[str],
         return customer, call(customer)
 
 
+def pay_for(
+    principal: Principal,
+    *,
+    known_customer: str | None,
+    metadata: dict[str, str],
+    amount: int,
+    currency: str,
+    destination: str | None,
+    key_prefix: str,
+) -> tuple[str, stripe_api.IntentRef]:
+    """A PaymentIntent for something the caller buys (a held seat, a premium item), for their customer (created or
+    replaced as needed): (the customer used, the PaymentIntent). With Connect, a destination charge to `destination`
+    keeping the platform fee. `key_prefix` names the thing paid for, once."""
+    settings = get_settings()
+
+    def create(customer: str) -> stripe_api.IntentRef:
+        params = stripe_api.payment_intent_params(
+            metadata=metadata,
+            amount=amount,
+            currency=currency,
+            customer_id=customer,
+            destination_account_id=destination,
+            connect_enabled=settings.stripe_connect_enabled,
+            platform_fee_bps=settings.platform_fee_bps,
+        )
+        return stripe_api.create_payment_intent(params, key_prefix=key_prefix)
+
+    return with_customer(principal, known_customer, create)
+
+
 # Memberships ---------------------------------------------------------------------------------------------------
 def list_plans() -> PlansPublic:
     return PlansPublic(data=_as_caller(None, lambda repo: repo.plans()))
@@ -285,26 +315,17 @@ def purchase_content(*, principal: Principal, content_id: UUID) -> PurchasePubli
         raise Conflict("you own this item already", field="content_id")
     if item["price_amount"] == 0:
         raise Conflict("this item is for members only; it is not sold on its own", field="content_id")
-    settings = get_settings()
-    metadata = {"kind": "content", "content_id": str(content_id), "user_id": str(principal.user_id)}
     # One key per buyer, item and purchase: a buyer who was refunded may buy again.
     attempt = item["owned_by_payment"] or "first"
-
-    def create(customer: str) -> stripe_api.IntentRef:
-        params = stripe_api.payment_intent_params(
-            metadata=metadata,
-            amount=item["price_amount"],
-            currency=item["currency"],
-            customer_id=customer,
-            destination_account_id=item["destination"],
-            connect_enabled=settings.stripe_connect_enabled,
-            platform_fee_bps=settings.platform_fee_bps,
-        )
-        return stripe_api.create_payment_intent(
-            params, key_prefix=f"content-{content_id}-{principal.user_id}-{attempt}"
-        )
-
-    customer, intent = with_customer(principal, item["customer_id"], create)
+    customer, intent = pay_for(
+        principal,
+        known_customer=item["customer_id"],
+        metadata={"kind": "content", "content_id": str(content_id), "user_id": str(principal.user_id)},
+        amount=item["price_amount"],
+        currency=item["currency"],
+        destination=item["destination"],
+        key_prefix=f"content-{content_id}-{principal.user_id}-{attempt}",
+    )
     _as_caller(principal, lambda repo: repo.remember_customer(customer))
     return PurchasePublic(
         content_id=content_id,

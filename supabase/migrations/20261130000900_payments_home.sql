@@ -396,8 +396,7 @@ begin
     raise exception using errcode = 'SS409', column = 'status',
       message = 'a published item can be archived, not made a draft again';
   end if;
-  if new.price_amount > 0 and new.status = 'published'
-     and not exists (select 1 from public.payout_accounts a where a.host_id = new.author_id and a.charges_enabled) then
+  if new.price_amount > 0 and new.status = 'published' and private.charge_destination(new.author_id) is null then
     raise exception using errcode = 'SS409', column = 'price_amount',
       message = 'connect a payout account that can accept charges before selling content';
   end if;

@@ -49,6 +49,18 @@ def make_payable(conn: psycopg.Connection[Any], host: User) -> None:
     )
 
 
+def publish_as(conn: psycopg.Connection[Any], host: User, **overrides: Any) -> dict[str, Any]:
+    """Create and publish a session through the API as `host` (given a payout account if it is priced)."""
+    if overrides.get("price_amount"):
+        make_payable(conn, host)
+    created = call("POST", "/sessions", host, session_body(**overrides))
+    assert created.status == 201, created.text
+    published = call("POST", f"/sessions/{created.json()['id']}/publish", host)
+    assert published.status == 200, published.text
+    body: dict[str, Any] = published.json()
+    return body
+
+
 @pytest.fixture
 def publish(
     make_user: Callable[..., User], admin_conn: psycopg.Connection[Any]
@@ -57,13 +69,7 @@ def publish(
 
     def _publish(host: User | None = None, **overrides: Any) -> tuple[User, dict[str, Any]]:
         host = host or make_user(name="Host")
-        if overrides.get("price_amount"):
-            make_payable(admin_conn, host)
-        created = call("POST", "/sessions", host, session_body(**overrides))
-        assert created.status == 201, created.text
-        published = call("POST", f"/sessions/{created.json()['id']}/publish", host)
-        assert published.status == 200, published.text
-        return host, published.json()
+        return host, publish_as(admin_conn, host, **overrides)
 
     return _publish
 

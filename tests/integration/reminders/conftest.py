@@ -14,8 +14,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.factories import User
-from tests.helpers import call
-from tests.integration.bookings.conftest import book, make_payable, session_body  # noqa: F401  (book: shared fixture)
+from tests.integration.bookings.conftest import book, publish_as  # noqa: F401  (book: shared fixture)
 
 HOST_KINDS = ("host_booking_new", "host_booking_cancelled", "host_reminder")
 
@@ -36,13 +35,7 @@ def publish(make_user: Callable[..., User], admin_conn: Any) -> Callable[..., tu
                 "insert into public.notification_mutes (user_id, kind) values (%s, %s) on conflict do nothing",
                 (host.id, kind),
             )
-        if overrides.get("price_amount"):
-            make_payable(admin_conn, host)
-        created = call("POST", "/sessions", host, session_body(**overrides))
-        assert created.status == 201, created.text
-        published = call("POST", f"/sessions/{created.json()['id']}/publish", host)
-        assert published.status == 200, published.text
-        return host, published.json()
+        return host, publish_as(admin_conn, host, **overrides)
 
     return _publish
 

@@ -13,7 +13,7 @@ import pytest
 from infra.lambda_events import LambdaContext
 from tests.factories import User
 from tests.helpers import call
-from tests.integration.bookings.conftest import in_hours, session_body
+from tests.integration.bookings.conftest import in_hours, publish_as
 from tests.integration.reminders.conftest import deliveries
 
 
@@ -40,20 +40,11 @@ def text_of(message: Any) -> str:
     return str(message.get_body(preferencelist=("plain",)).get_content())
 
 
-def hosted_session(host: User, **overrides: Any) -> dict[str, Any]:
-    created = call("POST", "/sessions", host, session_body(**overrides))
-    assert created.status == 201, created.text
-    published = call("POST", f"/sessions/{created.json()['id']}/publish", host)
-    assert published.status == 200, published.text
-    body: dict[str, Any] = published.json()
-    return body
-
-
 def test_hosts_hear_of_bookings_and_cancellations_and_get_their_own_reminders(
     make_user: Any, admin_conn: Any, ses_sent: Any
 ) -> None:
     host, learner = make_user(name="Grace"), make_user(name="Linus")
-    session = hosted_session(host, capacity=3, starts_at=in_hours(48))
+    session = publish_as(admin_conn, host, capacity=3, starts_at=in_hours(48))
     assert [row[:3] for row in deliveries(admin_conn, kind="host_reminder")] == [
         ("host_reminder", "pending", 1440),
         ("host_reminder", "pending", 60),
@@ -101,7 +92,7 @@ def test_a_host_who_mutes_new_bookings_as_themselves_hears_nothing_of_them(
         as_user(host, "insert into public.notification_mutes (user_id, kind) values (%s, 'reminder')", (learner.id,))
     kinds = as_user(host, "select kind from public.notification_kinds where optional order by kind")
     assert {"host_booking_new", "forum_reply", "reminder"} <= {k["kind"] for k in kinds}
-    session = hosted_session(host, capacity=2, starts_at=in_hours(48))
+    session = publish_as(admin_conn, host, capacity=2, starts_at=in_hours(48))
     assert call("POST", f"/sessions/{session['id']}/bookings", learner).status == 201
     assert deliveries(admin_conn, kind="host_booking_new") == []
     # Muting later stops what is already queued: the host's reminders are void when their time comes.
