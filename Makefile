@@ -3,11 +3,11 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint fmt bench build install lock clean-local
+.PHONY: dev test lint fmt bench build web install lock clean-local
 
 ## Install Debian packages and the project virtualenvs from the hashed locks (re-runs when a lock changes).
 install: $(STAMP)
-$(STAMP): requirements/dev.lock.txt requirements/sam.lock.txt infra/install.sh
+$(STAMP): requirements/dev.lock.txt requirements/sam.lock.txt infra/install.sh web/package-lock.json
 	bash infra/install.sh
 	touch $(STAMP)
 
@@ -20,8 +20,9 @@ dev: install
 test: install lint build
 	PYTHONPATH=functions $(PY) -m infra.testrun
 
-## sam validate --lint and sam build, offline and without Docker (the build lands in .aws-sam/build).
-build: install
+## sam validate --lint and sam build, offline and without Docker (the build lands in .aws-sam/build); and the web
+## client's static bundle (web/dist: API types fresh, type-checked, within its size budget).
+build: install web
 	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam validate --lint --region eu-west-1
 	SAM_CLI_TELEMETRY=0 .venv-sam/bin/sam build --region eu-west-1
 	# numpy and SciPy ship their test suites: not needed in Lambda, and they cost ~45 MB of the 250 MB limit.
@@ -41,6 +42,13 @@ build: install
 		-prune -exec rm -rf {} +
 	# Lambda cannot write __pycache__ next to read-only code: ship the bytecode (hash-checked, mtime-proof).
 	$(PY) -m compileall -q --invalidation-mode unchecked-hash -x 'CohortLayer/python/(numpy|scipy)/' .aws-sam/build
+
+## The web client: API types checked against openapi/, TypeScript checked, the cloud bundle built and measured,
+## and the local (devstack) bundle that `make dev` and the browser tests serve.
+web: install
+	cd web && npm run --silent check:api && npm run --silent typecheck
+	cd web && npm run --silent build -- --logLevel warn && npm run --silent size
+	cd web && npm run --silent build:devstack -- --logLevel warn
 
 ## Benchmarks (each starts what it needs and prints one JSON line last).
 bench: install build

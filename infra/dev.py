@@ -145,9 +145,11 @@ def banner(cfg: DevConfig, dsn: str, applied: list[str]) -> str:
     lines = [
         "",
         "SkillSwap is running locally",
+        f"  web client            http://127.0.0.1:{cfg.web_port}/  (sign in as a demo user)",
         f"  API (all functions)   {api}/",
         f"    bookings            {api}/bookings/health",
         f"    matching            {api}/matching/health",
+        f"    payments            {api}/payments/health",
         f"    webhooks (Stripe)   {api}/webhooks/health",
         f"  Postgres 15           {dsn}",
         f"  localstripe           http://127.0.0.1:{cfg.stripe_port}  (webhooks → {api}/webhooks/stripe)",
@@ -203,8 +205,15 @@ def main() -> int:
         import uvicorn
 
         from infra.devserver import build_app
+        from infra.webhost import build_web_app
 
-        app = build_app()
+        web_origins = [f"http://127.0.0.1:{cfg.web_port}", f"http://localhost:{cfg.web_port}"]
+        app = build_app(web_origins=web_origins)
+        web = build_web_app(
+            api_base=f"http://127.0.0.1:{cfg.api_port}", stripe_base=f"http://127.0.0.1:{cfg.stripe_port}", dsn=dsn
+        )
+        web_server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=cfg.web_port, log_level="warning"))
+        threading.Thread(target=web_server.run, name="web-client", daemon=True).start()
         print(banner(cfg, dsn, applied), flush=True)
         uvicorn.run(app, host="127.0.0.1", port=cfg.api_port, log_level="warning", access_log=True)
         return 0

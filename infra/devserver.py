@@ -17,8 +17,14 @@ HTTP_FUNCTIONS: dict[str, str] = {
 }
 
 
-def build_app() -> Starlette:
+def build_app(web_origins: list[str] | None = None) -> Starlette:
+    """`web_origins`: the web client's origins, the only ones CORS lets call the functions from a browser (as
+    `WebClientOrigin` in template.yaml; `SKILLSWAP_WEB_ORIGINS` when built by uvicorn's factory)."""
     import importlib
+    import os
+
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
 
     mounts = []
     for prefix, module_name in HTTP_FUNCTIONS.items():
@@ -36,4 +42,13 @@ def build_app() -> Starlette:
 
         return JSONResponse(NotFound("not found").problem(request.url.path), status_code=404, media_type=PROBLEM_JSON)
 
-    return Starlette(routes=[Route("/", index), *mounts], exception_handlers={404: not_found})
+    origins = web_origins if web_origins is not None else os.environ.get("SKILLSWAP_WEB_ORIGINS", "").split()
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_headers=["authorization", "content-type", "idempotency-key"],
+        expose_headers=["idempotent-replayed"],
+        max_age=600,
+    )
+    return Starlette(routes=[Route("/", index), *mounts], exception_handlers={404: not_found}, middleware=[cors])

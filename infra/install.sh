@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs everything the project needs on a fresh Debian machine: PostgreSQL 15 with pgTAP and pg_prove from
-# Debian, and the Python packages of the hashed locks (requirements/*.lock.txt) into .venv and .venv-sam.
+# Installs everything the project needs on a fresh Debian machine: PostgreSQL 15 with pgTAP and pg_prove, and
+# Chromium (the web client's browser tests) from Debian, Node from Debian if the machine lacks it, the Python
+# packages of the hashed locks (requirements/*.lock.txt) into .venv and .venv-sam, and the web client's npm
+# packages from its lock file (web/package-lock.json, `npm ci`).
 # Idempotent: already-present pieces are skipped. Run by `make dev` / `make test` (through the Makefile stamp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl)
+debs=(postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl chromium)
+command -v node >/dev/null && command -v npm >/dev/null || debs+=(nodejs npm)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -40,5 +43,11 @@ if [ ! -x .venv-sam/bin/sam ] || ! cmp -s requirements/sam.lock.txt .venv-sam/in
   "$PY" -m venv .venv-sam
   .venv-sam/bin/python -m pip install -q --require-hashes --no-deps -r requirements/sam.lock.txt
   cp requirements/sam.lock.txt .venv-sam/installed.lock.txt
+fi
+# The web client's packages, exactly as locked (again whenever the lock changes).
+if [ ! -d web/node_modules ] || ! cmp -s web/package-lock.json web/node_modules/.installed-lock.json; then
+  echo "install: npm packages of the web client (web/package-lock.json)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  cp web/package-lock.json web/node_modules/.installed-lock.json
 fi
 echo "install: done"

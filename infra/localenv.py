@@ -28,6 +28,7 @@ class DevConfig:
     api_port: int
     stripe_port: int
     outbox_dir: Path
+    web_port: int
 
     @classmethod
     def from_env(cls) -> DevConfig:
@@ -38,6 +39,7 @@ class DevConfig:
             api_port=int(os.environ.get("SKILLSWAP_API_PORT", "8000")),
             stripe_port=int(os.environ.get("SKILLSWAP_STRIPE_PORT", "8420")),
             outbox_dir=base / "mail",
+            web_port=int(os.environ.get("SKILLSWAP_WEB_PORT", "8001")),
         )
 
 

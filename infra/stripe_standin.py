@@ -22,11 +22,16 @@ And where localstripe has nothing, the little we use is modelled after Stripe's 
 - Billing as the pinned version has it (Prices, `default_incomplete`, the first invoice's `confirmation_secret`,
   trials, cancel at period end, plan changes with proration): `infra.stripe_billing`.
 
+- Stripe.js in the browser: a stand-in script at /js.stripe.com/v3/ (infra/local/stripe-js-standin.js: a card
+  element and confirmCardPayment), and the two calls it makes with the publishable key (create the card's
+  PaymentMethod, confirm the PaymentIntent with its client secret), which localstripe accepts only with a secret key.
+
 Everything else is localstripe as published (see ../shared/FACTS.md for its known gaps: no Checkout).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from infra import stripe_billing
@@ -208,12 +213,74 @@ def add_connect_routes(app: Any) -> None:
     app.router.add_post("/v1/account_links", account_links)
 
 
+# Stripe.js in the browser ------------------------------------------------------------------------------------
+STRIPE_JS = Path(__file__).resolve().parent / "local" / "stripe-js-standin.js"
+
+
+def _publishable(form: dict[str, Any]) -> bool:
+    return str(form.get("key", "")).startswith("pk_")
+
+
+def browser_create_payment_method(form: dict[str, Any]) -> Any:
+    """POST /v1/payment_methods with the publishable key (what Stripe.js does for a card element)."""
+    from localstripe.resources import PaymentMethod
+
+    card = {name: form.get(f"card[{name}]", "") for name in ("number", "exp_month", "exp_year", "cvc")}
+    return PaymentMethod(type="card", card=card)
+
+
+def browser_confirm_payment_intent(intent_id: str, form: dict[str, Any]) -> Any:
+    """POST /v1/payment_intents/{id}/confirm with the publishable key, the client secret and a payment method."""
+    from localstripe.errors import UserError
+    from localstripe.resources import PaymentIntent
+
+    intent = PaymentIntent._api_retrieve(intent_id)
+    if form.get("client_secret") != intent.client_secret:
+        raise UserError(401, "the client secret does not match this PaymentIntent")
+    PaymentIntent._api_update(intent_id, payment_method=form.get("payment_method"))
+    return PaymentIntent._api_confirm(intent_id)
+
+
+def add_browser_routes(app: Any) -> None:
+    """Stripe.js's own calls, authenticated by the publishable key in the form (localstripe only takes secret keys
+    there), and our Stripe.js stand-in in place of localstripe's."""
+    import re
+
+    from aiohttp import web
+    from localstripe.errors import UserError
+
+    confirm = re.compile(r"/v1/payment_intents/(pi_\w+)/confirm")
+
+    @web.middleware
+    async def browser(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.method == "GET" and request.path.rstrip("/") == "/js.stripe.com/v3":
+            return web.Response(text=STRIPE_JS.read_text(), content_type="application/javascript")
+        if request.method == "POST" and (request.path == "/v1/payment_methods" or confirm.fullmatch(request.path)):
+            form = _flat(await request.post())
+            if _publishable(form):
+                try:
+                    found = confirm.fullmatch(request.path)
+                    made = (
+                        browser_confirm_payment_intent(found.group(1), form)
+                        if found
+                        else browser_create_payment_method(form)
+                    )
+                except UserError as exc:
+                    return exc.to_response()
+                return web.json_response(made._export())
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    app.middlewares.insert(0, browser)
+
+
 def main() -> None:
     from localstripe import server
 
     patch_localstripe()
     add_connect_routes(server.app)
     stripe_billing.install(server.app)
+    add_browser_routes(server.app)
     server.start()  # reads --port and --from-scratch from the command line
 
 
