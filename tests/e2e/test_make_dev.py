@@ -22,7 +22,12 @@ from infra.localenv import ROOT
 
 DEV_DIR = ROOT / ".local" / "e2e-dev"
 PAID_DEMO_SESSION = "a0000000-0000-4000-8000-000000000002"  # "How compilers really work", seed.sql
-PORTS = {"SKILLSWAP_DB_PORT": "54335", "SKILLSWAP_API_PORT": "18035", "SKILLSWAP_STRIPE_PORT": "18435"}
+PORTS = {
+    "SKILLSWAP_DB_PORT": "54335",
+    "SKILLSWAP_API_PORT": "18035",
+    "SKILLSWAP_STRIPE_PORT": "18435",
+    "SKILLSWAP_WEB_PORT": "18135",
+}
 
 
 class DevRun:
@@ -137,6 +142,27 @@ def confirmation_eml_has_a_valid_invite(booking_id: str) -> None:
     ]
 
 
+def the_web_client_is_served_as_printed(banner: str) -> None:
+    """The banner's web client URL serves the app, its settings point at this stack, the demo sign-in works, and the
+    functions let that origin (and no other) call them."""
+    web = f"http://127.0.0.1:{PORTS['SKILLSWAP_WEB_PORT']}"
+    assert f"web client            {web}/" in banner
+    assert '<div id="app">' in httpx.get(f"{web}/", timeout=10).text
+    config = httpx.get(f"{web}/config.json", timeout=10).json()
+    assert config["api"]["bookings"] == f"http://127.0.0.1:{PORTS['SKILLSWAP_API_PORT']}/bookings"
+    assert config["stripe"]["jsUrl"] == f"http://127.0.0.1:{PORTS['SKILLSWAP_STRIPE_PORT']}/js.stripe.com/v3/"
+    signed_in = httpx.post(f"{web}/dev/token", json={"email": "linus@skillswap.test"}, timeout=10).json()
+    sessions = httpx.get(
+        config["api"]["bookings"] + "/me/bookings",
+        headers={"Authorization": f"Bearer {signed_in['access_token']}", "Origin": web},
+        timeout=10,
+    )
+    assert sessions.status_code == 200
+    assert sessions.headers["access-control-allow-origin"] == web
+    js = httpx.get(config["stripe"]["jsUrl"], timeout=10)
+    assert "confirmCardPayment" in js.text
+
+
 def _curl_urls(banner: str) -> list[str]:
     return re.findall(r"^  curl -s (http://\S+)$", banner, flags=re.MULTILINE)
 
@@ -155,6 +181,7 @@ def test_make_dev_comes_up_serves_health_and_stops_on_ctrl_c(fresh_dev_dir: Path
         token = re.search(r"TOKEN=(\S+)", banner)
         assert token is not None
         pay_for_a_seat_as_the_readme_says(banner)
+        the_web_client_is_served_as_printed(banner)
     finally:
         code = run.stop()
     assert code == 0, run.output

@@ -1,9 +1,16 @@
 // Mentor recommendations with their explanations; my mentorship requests and mentorships.
-import { api, ok } from "../api";
+import { ApiError, api, ok } from "../api";
 import { Empty, ErrorBox, Loading, useAsync, useBusy, when } from "../ui";
 
 export function Mentors() {
-  const recs = useAsync(async () => ok(await api().matching.GET("/recommendations", { params: { query: { k: 5 } } })), []);
+  const recs = useAsync(async () => {
+    try {
+      return ok(await api().matching.GET("/recommendations", { params: { query: { k: 5 } } }));
+    } catch (e) {
+      if (e instanceof ApiError && e.problem.status === 404) return { data: [] }; // no mentee profile or goals yet
+      throw e;
+    }
+  }, []);
   const mine = useAsync(async () => ok(await api().matching.GET("/mentorships", { params: { query: { limit: 50 } } })), []);
   const [busy, error, run] = useBusy();
   const ask = (mentorId: string) =>
@@ -16,7 +23,9 @@ export function Mentors() {
       <h1 id="mentors-title">Mentors for you</h1>
       {recs.loading && !recs.data && <Loading what="recommendations" />}
       {recs.error ? <ErrorBox error={recs.error} /> : null}
-      {recs.data?.data.length === 0 && <Empty>No mentor matches your goals yet.</Empty>}
+      {recs.data?.data.length === 0 && (
+        <Empty>No mentor matches your goals yet. Add your learning goals to your mentee profile to get suggestions.</Empty>
+      )}
       <ul class="cards">
         {recs.data?.data.map((m) => (
           <li key={m.mentor_id} class="card">
