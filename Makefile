@@ -56,6 +56,7 @@ bench: install build
 	$(PY) -m bench.webhooks
 	$(PY) -m bench.reminders
 	$(PY) -m bench.coldstart
+	$(PY) -m bench.browse
 
 ## Re-resolve every lock file (dev venv, SAM CLI, both Lambda layers) with uv, hashes included. Upgrading a
 ## dependency: change its pin in pyproject.toml (and infra/layer*/requirements.in), then `make lock`.

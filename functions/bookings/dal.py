@@ -171,6 +171,15 @@ class BookingsRepo:
     def search_sessions(
         self, search: SessionSearch, starts_after: datetime, after: tuple[datetime, UUID] | None
     ) -> list[SessionPublic]:
+        query, params = self.search_query(search, starts_after, after)
+        rows = self.conn.execute(query, params).fetchall()
+        skills = self._skills_for([row["id"] for row in rows])
+        return [_session(row, skills[row["id"]]) for row in rows]
+
+    def search_query(
+        self, search: SessionSearch, starts_after: datetime, after: tuple[datetime, UUID] | None
+    ) -> tuple[sql.Composed, dict[str, Any]]:
+        """The search as SQL and its parameters (bench.browse shows its plan)."""
         where = [sql.SQL("s.status = 'published'"), sql.SQL("s.starts_at >= %(starts_after)s")]
         params: dict[str, Any] = {"starts_after": starts_after, "limit": search.limit + 1}
         if search.starts_before is not None:
@@ -205,9 +214,7 @@ class BookingsRepo:
         query = sql.SQL("{} where {} order by s.starts_at, s.id limit %(limit)s").format(
             sql.SQL(self._session_select), sql.SQL(" and ").join(where)
         )
-        rows = self.conn.execute(query, params).fetchall()
-        skills = self._skills_for([row["id"] for row in rows])
-        return [_session(row, skills[row["id"]]) for row in rows]
+        return query, params
 
     def host_sessions(self, host_id: UUID, *, after: tuple[Any, ...] | None, limit: int) -> list[HostSessionPublic]:
         """Latest start first; the page's sessions are chosen first, then only their bookings are counted."""
