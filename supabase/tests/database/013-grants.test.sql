@@ -422,6 +422,10 @@ insert into declared_column_grants values ('authenticated', 'mentorship_messages
 insert into declared_execute values
     ('authenticated', 'is_mentorship_party(uuid)'), ('authenticated', 'mentorship_is_active(uuid)');
 
+-- Browse under RLS (20261130001400).
+insert into declared_functions values ('search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)');
+insert into declared_execute values ('anon', 'search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)'), ('authenticated', 'search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)');
+
 select set_eq(
   $$ select c.relname::text from pg_class c
      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'v', 'p', 'm', 'f') $$,
