@@ -35,8 +35,6 @@ from bookings.models import (
     SessionSuggestionsPublic,
     SessionUpdate,
 )
-from payments import stripe_api
-from payments.logic import pay_for
 from shared import db
 from shared.auth import Principal
 from shared.errors import BadGateway, Conflict, Forbidden, NotFound, Unprocessable
@@ -324,6 +322,10 @@ def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
     """The PaymentIntent for the caller's held seat: created once (one Stripe Customer per user, remembered), found
     again on every later call. Its context is read as the caller in one query, Stripe is called, and its answer is
     written once, as the caller (`private.attach_booking_payment`)."""
+    # Imported here: only a held seat's payment needs the payments code (a free booking's cold start skips it).
+    from payments import stripe_api
+    from payments.logic import pay_for
+
     with db.user_transaction(principal.claims) as conn:
         booking = BookingPaymentsRepo(conn).payment_context(booking_id)
     if booking is None:
