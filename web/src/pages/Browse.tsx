@@ -1,5 +1,5 @@
 // Browse and search sessions: filters, keyset pages ("Load more"), seats left.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, ok } from "../api";
 import type { components } from "../api/bookings";
 import { describedBy, Empty, ErrorBox, Field, Loading, money, when } from "../ui";
@@ -41,7 +41,9 @@ export function Browse() {
       setLoading(false);
     }
   };
-  if (sessions === null && !loading && !error) void run(false);
+  useEffect(() => {
+    void run(false); // the first page, once
+  }, []);
 
   return (
     <section aria-labelledby="browse-title">
