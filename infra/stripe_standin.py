@@ -122,7 +122,6 @@ def as_pinned_version_installed(app: Any) -> bool:
 
 # Connect -----------------------------------------------------------------------------------------------------
 _ACCOUNTS: dict[str, dict[str, Any]] = {}
-_BY_IDEMPOTENCY_KEY: dict[str, dict[str, Any]] = {}
 
 
 def _flat(data: Any) -> dict[str, Any]:
@@ -186,13 +185,9 @@ def create_account_link(form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 def add_connect_routes(app: Any) -> None:
     from aiohttp import web
 
+    # (Idempotency keys are answered for every POST by patch_localstripe's `idempotent` middleware.)
     async def post(request: web.Request, make: Any) -> web.Response:
-        key = request.headers.get("Idempotency-Key")
-        if key and key in _BY_IDEMPOTENCY_KEY:
-            return web.json_response(_BY_IDEMPOTENCY_KEY[key])
         status, body = make(_flat(await request.post()))
-        if key and status == 200:
-            _BY_IDEMPOTENCY_KEY[key] = body
         return web.json_response(body, status=status)
 
     async def accounts(request: web.Request) -> web.Response:
