@@ -36,16 +36,10 @@ from bookings.models import (
     SessionUpdate,
 )
 from shared import db
-from shared.auth import Principal
+from shared.auth import Principal, claims_of
 from shared.errors import BadGateway, Conflict, Forbidden, NotFound, Unprocessable
 from shared.paging import decode_cursor, page
 from shared.settings import get_settings
-
-ANON_CLAIMS: dict[str, Any] = {"role": "anon"}
-
-
-def _claims(principal: Principal | None) -> dict[str, Any]:
-    return principal.claims if principal is not None else ANON_CLAIMS
 
 
 # Sessions --------------------------------------------------------------------------------------------
@@ -106,7 +100,7 @@ def cancel_session(*, principal: Principal, session_id: UUID, reason: str | None
 
 
 def get_session(*, principal: Principal | None, session_id: UUID) -> SessionPublic:
-    with db.user_transaction(_claims(principal)) as conn:
+    with db.user_transaction(claims_of(principal)) as conn:
         return _loaded(BookingsRepo(conn, visitor=principal is None), session_id)
 
 
@@ -115,7 +109,7 @@ def search_sessions(
 ) -> SessionsPublic:
     after = decode_cursor(search.cursor, datetime, UUID) if search.cursor else None
     starts_after = search.starts_after or now or datetime.now(UTC)
-    with db.user_transaction(_claims(principal)) as conn:
+    with db.user_transaction(claims_of(principal)) as conn:
         rows = BookingsRepo(conn, visitor=principal is None).search_sessions(search, starts_after, after)
     data, next_cursor = page(rows, search.limit, lambda s: (s.starts_at, s.id))
     return SessionsPublic(data=data, next_cursor=next_cursor)
@@ -245,7 +239,7 @@ def leave_review(*, principal: Principal, booking_id: UUID, data: ReviewCreate) 
 
 
 def get_host_rating(*, principal: Principal | None, host_id: UUID) -> HostRatingPublic:
-    with db.user_transaction(_claims(principal)) as conn:
+    with db.user_transaction(claims_of(principal)) as conn:
         count, average = BookingsRepo(conn).host_rating(host_id)
     return HostRatingPublic(host_id=host_id, reviews=count, average_rating=average)
 

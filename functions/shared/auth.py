@@ -47,6 +47,15 @@ class Principal:
         return role if isinstance(role, str) else None
 
 
+# The claims a visitor's transaction runs with (no token: the `anon` role).
+ANON_CLAIMS: dict[str, Any] = {"role": "anon"}
+
+
+def claims_of(principal: Principal | None) -> dict[str, Any]:
+    """The claims to run the caller's transaction with: theirs, or a visitor's."""
+    return principal.claims if principal is not None else ANON_CLAIMS
+
+
 @lru_cache(maxsize=4)
 def _jwks_client(url: str, lifespan: int) -> jwt.PyJWKClient:
     import jwt
