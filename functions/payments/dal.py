@@ -15,7 +15,10 @@ from shared.paging import keyset_params
 
 Conn = psycopg.Connection[dict[str, Any]]
 
-_LIVE = "('incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'paused')"
+# The statuses in which a subscription is someone's membership, as public.membership_is_live() says
+# (tests/integration/payments/test_memberships.py holds the two equal).
+LIVE_STATUSES = ("incomplete", "trialing", "active", "past_due", "unpaid", "paused")
+_LIVE = "(" + ", ".join(f"'{status}'" for status in LIVE_STATUSES) + ")"
 _ENTITLEMENT = (
     "select stripe_subscription_id, plan_id, status, current_period_end, cancel_at_period_end, trial_end, customer_id,"
     " updated_at from public.entitlements"

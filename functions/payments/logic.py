@@ -34,7 +34,7 @@ from payments.models import (
     RefundPublic,
 )
 from shared import db
-from shared.auth import Principal
+from shared.auth import Principal, claims_of
 from shared.errors import Conflict, NotFound
 from shared.paging import decode_cursor, page
 from shared.settings import get_settings
@@ -42,15 +42,13 @@ from shared.settings import get_settings
 if TYPE_CHECKING:
     from stripe.params import RefundCreateParams, SubscriptionUpdateParams
 
-ANON_CLAIMS: dict[str, Any] = {"role": "anon"}
 # A buyer may take a premium item back within this many days of buying it.
 CONTENT_REFUND_DAYS = 7
 T = TypeVar("T")
 
 
 def _as_caller(principal: Principal | None, work: Callable[[PaymentsRepo], T]) -> T:
-    claims = principal.claims if principal is not None else ANON_CLAIMS
-    with db.user_transaction(claims) as conn:
+    with db.user_transaction(claims_of(principal)) as conn:
         return work(PaymentsRepo(conn, visitor=principal is None))
 
 
@@ -317,16 +315,18 @@ def purchase_content(*, principal: Principal, content_id: UUID) -> PurchasePubli
         raise Conflict("this item is for members only; it is not sold on its own", field="content_id")
     # One key per buyer, item and purchase: a buyer who was refunded may buy again.
     attempt = item["owned_by_payment"] or "first"
+    known = item["customer_id"]
     customer, intent = pay_for(
         principal,
-        known_customer=item["customer_id"],
+        known_customer=known,
         metadata={"kind": "content", "content_id": str(content_id), "user_id": str(principal.user_id)},
         amount=item["price_amount"],
         currency=item["currency"],
         destination=item["destination"],
         key_prefix=f"content-{content_id}-{principal.user_id}-{attempt}",
     )
-    _as_caller(principal, lambda repo: repo.remember_customer(customer))
+    if customer != known:  # a new customer (the first purchase, or one Stripe no longer knew) is remembered
+        _as_caller(principal, lambda repo: repo.remember_customer(customer))
     return PurchasePublic(
         content_id=content_id,
         payment_intent_id=intent.id,

@@ -100,7 +100,9 @@ def test_a_membership_from_subscribe_to_cancel_and_back(
     # Strong customer authentication happens in the browser; here the card simply succeeds.
     assert pay_secret(membership["client_secret"]) is True
     wait_for_status(admin_conn, sub_id, "active")
-    wait_for(admin_conn, "select count(*) from public.membership_invoices where user_id = %s", (member.id,), 1)
+    # The first invoice is recorded when it is finalized ("open"), then paid: wait for the paid one.
+    paid = "select string_agg(status, ',') from public.membership_invoices where user_id = %s"
+    wait_for(admin_conn, paid, (member.id,), "paid")
     shown = call("GET", "/me/membership", member, function="payments").json()
     assert shown["status"] == "active"
     assert shown["client_secret"] is None
@@ -181,3 +183,22 @@ def test_membership_requests_are_checked_before_stripe_is_called(
     problem(call("POST", "/memberships", member, {"plan_id": "plus", "extra": 1}, function="payments"), 422)
     problem(call("POST", "/memberships", None, {"plan_id": "plus"}, function="payments"), 401)
     assert admin_conn.execute("select count(*) from public.stripe_customers").fetchone() == (0,)
+
+
+def test_the_live_statuses_are_the_databases(admin_conn: Any) -> None:
+    """payments.dal.LIVE_STATUSES is public.membership_is_live(), for every status Stripe gives a subscription."""
+    from payments.dal import LIVE_STATUSES
+
+    stripe_statuses = [
+        "incomplete",
+        "incomplete_expired",
+        "trialing",
+        "active",
+        "past_due",
+        "canceled",
+        "unpaid",
+        "paused",
+    ]
+    for status in stripe_statuses:
+        (live,) = admin_conn.execute("select public.membership_is_live(%s)", (status,)).fetchone()
+        assert live == (status in LIVE_STATUSES), status
