@@ -186,6 +186,9 @@ _INVITES = {
 }
 
 
+Line = tuple[str, str | None]  # a line of an email's body, and the link it stands for (if any)
+
+
 class _Fields(dict[str, Any]):
     """Template fields; one the delivery does not carry reads as empty (never a KeyError in a batch)."""
 
@@ -232,22 +235,23 @@ def compose(delivery: dict[str, Any], *, mail_from: str, app_url: str, now: date
     link = app_url + template.link.format_map(fields)
     confirmed = delivery.get("booking_status") == "confirmed"
     meeting = delivery.get("meeting_url") if confirmed or kind == "host_reminder" else None
-    text_lines = [f"Hello {delivery.get('learner_name') or 'there'},", "", line, ""]
+    # The body as paragraphs of lines; a line with a link is `text: link` in the text body and an anchor in HTML.
+    session_lines: list[Line] = []
     if starts_at and ends_at:
-        text_lines.append(f"{title} with {delivery.get('host_name') or 'your host'}")
-        text_lines.append(f"When: {fields['when']} (until {_local(ends_at, tz)})")
+        session_lines.append((f"{title} with {delivery.get('host_name') or 'your host'}", None))
+        session_lines.append((f"When: {fields['when']} (until {_local(ends_at, tz)})", None))
     if meeting:
-        text_lines.append(f"Join: {meeting}")
-    text_lines += ["", f"Open SkillSwap: {link}"]
+        session_lines.append(("Join", meeting))
+    links: list[Line] = [("Open SkillSwap", link)]
     if delivery.get("optional"):
-        text_lines.append(f"You can turn these emails off: {app_url}/settings/notifications")
-    text_lines += ["", "— SkillSwap"]
+        links.append(("You can turn these emails off", f"{app_url}/settings/notifications"))
+    greeting: list[Line] = [(f"Hello {delivery.get('learner_name') or 'there'},", None)]
+    paragraphs = [p for p in (greeting, [(line, None)], session_lines, links, [("— SkillSwap", None)]) if p]
+    text = "\n\n".join("\n".join(f"{t}: {href}" if href else t for t, href in lines) for lines in paragraphs)
     body_html = "".join(
-        f'<p><a href="{html.escape(t.split(": ", 1)[1], quote=True)}">{html.escape(t.split(": ", 1)[0])}</a></p>'
-        if t.startswith(("Open SkillSwap: ", "Join: ", "You can turn these emails off: "))
-        else f"<p>{html.escape(t)}</p>"
-        for t in text_lines
-        if t
+        f'<p><a href="{html.escape(href, quote=True)}">{html.escape(t)}</a></p>' if href else f"<p>{html.escape(t)}</p>"
+        for lines in paragraphs
+        for t, href in lines
     )
     invite = method = None
     if kind in _INVITES and starts_at and ends_at and delivery.get("booking_id"):
@@ -270,7 +274,7 @@ def compose(delivery: dict[str, Any], *, mail_from: str, app_url: str, now: date
     return Email(
         to=delivery["email"],
         subject=subject,
-        text="\n".join(text_lines),
+        text=text,
         html=body_html,
         invite=invite,
         invite_method=method,
