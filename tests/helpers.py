@@ -4,8 +4,12 @@ a Function URL event, reading its problem+json answers, and Stripe on the wire."
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
 from typing import TYPE_CHECKING, Any
@@ -46,6 +50,33 @@ def call(
     handler = importlib.import_module(HANDLERS[function]).lambda_handler
     bearer = token if token is not None else (user.token if user else None)
     return invoke(handler, function_url_event(method, path, body=body, token=bearer, headers=headers, query=query))
+
+
+@contextmanager
+def function_server(*, database_url: str, stripe_peer: str, log_name: str, web_origins: str = "") -> Iterator[str]:
+    """Every HTTP function served over HTTP by one local ASGI server (infra.devserver), as `make dev` serves them,
+    in a process of its own on a free loopback port; its base URL. `web_origins`: the origins CORS allows."""
+    from infra.dev import wait_for_port
+    from infra.localenv import LOCAL_DIR, ROOT, function_env
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = {
+        **os.environ,
+        **function_env(database_url=database_url),
+        "STRIPE_API_BASE": stripe_peer,
+        "SKILLSWAP_WEB_ORIGINS": web_origins,
+        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
+    }
+    args = ["-m", "uvicorn", "infra.devserver:build_app", "--factory", "--port", str(port), "--log-level", "warning"]
+    with (LOCAL_DIR / log_name).open("wb") as log:
+        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(port, timeout=30)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def problem(reply: Reply, status: int | None = None, field: str | None = None) -> dict[str, Any]:

@@ -23,9 +23,8 @@ from typing import Any
 
 import pytest
 
-from infra.dev import wait_for_port
-from infra.localenv import LOCAL_DIR, ROOT, function_env
-from tests.conftest import free_port
+from infra.localenv import LOCAL_DIR, ROOT
+from tests.helpers import function_server
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 MAX_EXAMPLES = int(os.environ.get("SKILLSWAP_FUZZ_EXAMPLES", "12"))
@@ -33,38 +32,9 @@ MAX_EXAMPLES = int(os.environ.get("SKILLSWAP_FUZZ_EXAMPLES", "12"))
 
 @pytest.fixture(scope="module")
 def api(database_url: str, stripe_peer: str) -> Iterator[str]:
-    """The three HTTP functions served by one local ASGI server (infra.devserver), as `make dev` serves them."""
-    port = free_port()
-    env = {
-        **os.environ,
-        **function_env(database_url=database_url),
-        "STRIPE_API_BASE": stripe_peer,
-        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
-    }
-    log = (LOCAL_DIR / "fuzz-server.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "infra.devserver:build_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, timeout=30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    """Every HTTP function served by one local ASGI server (infra.devserver), as `make dev` serves them."""
+    with function_server(database_url=database_url, stripe_peer=stripe_peer, log_name="fuzz-server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

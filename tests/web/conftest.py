@@ -5,8 +5,6 @@ webhook function, and Debian's Chromium driven by Playwright (no browser downloa
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,9 +15,10 @@ import psycopg
 import pytest
 
 from infra.dev import wait_for_port
-from infra.localenv import LOCAL_DIR, LOCAL_WEBHOOK_SECRET, ROOT, function_env
+from infra.localenv import LOCAL_DIR, LOCAL_WEBHOOK_SECRET
 from tests.conftest import free_port
 from tests.factories import User, create_user
+from tests.helpers import function_server
 from tests.integration.conftest import _truncate_all
 
 CHROMIUM = os.environ.get("SKILLSWAP_CHROMIUM", "/usr/bin/chromium")
@@ -57,54 +56,26 @@ def web_stack(database_url: str, stripe_peer: str) -> Iterator[dict[str, str]]:
     from infra.webhost import build_web_app
     from webhooks.handler import lambda_handler
 
-    api_port, web_port = free_port(), free_port()
+    web_port = free_port()
     web_origin = f"http://127.0.0.1:{web_port}"
-    env = {
-        **os.environ,
-        **function_env(database_url=database_url),
-        "STRIPE_API_BASE": stripe_peer,
-        "SKILLSWAP_WEB_ORIGINS": web_origin,
-        "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT}",
-    }
-    log = (LOCAL_DIR / "web-api-server.log").open("wb")
-    api = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "infra.devserver:build_app",
-            "--factory",
-            "--port",
-            str(api_port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    bridge = FunctionUrlBridge(lambda_handler)
-    bridge.__enter__()
-    try:
-        wait_for_port(api_port, timeout=30)
+    with (
+        function_server(
+            database_url=database_url, stripe_peer=stripe_peer, log_name="web-api-server.log", web_origins=web_origin
+        ) as api,
+        FunctionUrlBridge(lambda_handler) as bridge,
+    ):
         registered = httpx.post(
             f"{stripe_peer}/_config/webhooks/skillswap-web-tests",
             data={"url": f"{bridge.url}/stripe", "secret": LOCAL_WEBHOOK_SECRET},
             timeout=10,
         )
         assert registered.status_code == 200, registered.text
-        app = build_web_app(api_base=f"http://127.0.0.1:{api_port}", stripe_base=stripe_peer, dsn=database_url)
+        app = build_web_app(api_base=api, stripe_base=stripe_peer, dsn=database_url)
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=web_port, log_level="warning"))
         threading.Thread(target=server.run, daemon=True).start()
         wait_for_port(web_port, timeout=30)
-        os.environ["SKILLSWAP_WEB_TEST_API"] = f"http://127.0.0.1:{api_port}"
-        yield {"web": web_origin, "api": f"http://127.0.0.1:{api_port}"}
+        yield {"web": web_origin, "api": api}
         server.should_exit = True
-    finally:
-        bridge.__exit__(None, None, None)
-        api.terminate()
-        api.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

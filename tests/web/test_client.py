@@ -7,7 +7,6 @@ screenshot of each is written under .local/web-screenshots/."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +27,7 @@ def sign_in(page: Any, user_name: str) -> None:
     page.get_by_role("button", name="Sign out").wait_for()
 
 
-def publish_session(admin: Any, host: User, **body: Any) -> dict[str, Any]:
+def publish_session(api: str, admin: Any, host: User, **body: Any) -> dict[str, Any]:
     """Through the API server over HTTP (Playwright's sync API owns this thread's event loop, so the handlers are
     not called in-process here)."""
     starts = body.pop("starts_at", datetime.now(UTC) + timedelta(days=3))
@@ -47,7 +46,6 @@ def publish_session(admin: Any, host: User, **body: Any) -> dict[str, Any]:
             " values (%s, %s, true, true) on conflict do nothing",
             (host.id, f"acct_{host.id.hex[:16]}"),
         )
-    api = os.environ["SKILLSWAP_WEB_TEST_API"]
     auth = {"Authorization": f"Bearer {host.token}"}
     created = httpx.post(f"{api}/bookings/sessions", json=session, headers=auth, timeout=10)
     assert created.status_code == 201, created.text
@@ -57,15 +55,21 @@ def publish_session(admin: Any, host: User, **body: Any) -> dict[str, Any]:
     return body_out
 
 
+@pytest.fixture
+def publish(web_stack: dict[str, str], web_admin: Any) -> Any:
+    """publish(host, **session) through the API server of this stack."""
+    return lambda host, **body: publish_session(web_stack["api"], web_admin, host, **body)
+
+
 def fill_card(page: Any, number: str) -> None:
     page.get_by_label("Card number").fill(number)
     page.get_by_label("Expiry (MM/YY)").fill("12/34")
     page.get_by_label("CVC").fill("123")
 
 
-def test_a_learner_books_a_free_seat(page: Any, make_person: Any, web_admin: Any) -> None:
+def test_a_learner_books_a_free_seat(page: Any, make_person: Any, web_admin: Any, publish: Any) -> None:
     host, learner = make_person("Grace Free"), make_person("Linus Free")
-    session = publish_session(web_admin, host, title="Free compilers clinic")
+    session = publish(host, title="Free compilers clinic")
     sign_in(page, "Linus Free")
     page.goto("/#/")
     page.get_by_role("link", name="Free compilers clinic").click()
@@ -79,10 +83,10 @@ def test_a_learner_books_a_free_seat(page: Any, make_person: Any, web_admin: Any
 
 
 def test_a_learner_pays_with_4242_and_sees_the_seat_confirmed_after_the_webhook(
-    page: Any, make_person: Any, web_admin: Any
+    page: Any, make_person: Any, web_admin: Any, publish: Any
 ) -> None:
     host, learner = make_person("Grace Paid"), make_person("Maya Paid")
-    session = publish_session(web_admin, host, title="Paid parsing workshop", price_amount=2500)
+    session = publish(host, title="Paid parsing workshop", price_amount=2500)
     sign_in(page, "Maya Paid")
     page.goto(f"/#/sessions/{session['id']}")
     page.get_by_role("button", name="Book and pay").click()
@@ -96,9 +100,11 @@ def test_a_learner_pays_with_4242_and_sees_the_seat_confirmed_after_the_webhook(
     assert row == ("confirmed", True)
 
 
-def test_a_declined_card_shows_the_error_and_frees_the_seat(page: Any, make_person: Any, web_admin: Any) -> None:
+def test_a_declined_card_shows_the_error_and_frees_the_seat(
+    page: Any, make_person: Any, web_admin: Any, publish: Any, web_stack: dict[str, str]
+) -> None:
     host, learner = make_person("Grace Declined"), make_person("Ken Declined")
-    session = publish_session(web_admin, host, title="One seat, paid", price_amount=1500, capacity=1)
+    session = publish(host, title="One seat, paid", price_amount=1500, capacity=1)
     sign_in(page, "Ken Declined")
     page.goto(f"/#/sessions/{session['id']}")
     page.get_by_role("button", name="Book and pay").click()
@@ -113,9 +119,11 @@ def test_a_declined_card_shows_the_error_and_frees_the_seat(page: Any, make_pers
     ).fetchone() == ("payment_failed",)
 
 
-def test_a_learner_cancels_and_sees_the_refund(page: Any, make_person: Any, web_admin: Any) -> None:
+def test_a_learner_cancels_and_sees_the_refund(
+    page: Any, make_person: Any, web_admin: Any, publish: Any, web_stack: dict[str, str]
+) -> None:
     host, learner = make_person("Grace Refund"), make_person("Ada Refund")
-    session = publish_session(web_admin, host, title="Refundable workshop", price_amount=4000)
+    session = publish(host, title="Refundable workshop", price_amount=4000)
     sign_in(page, "Ada Refund")
     page.goto(f"/#/sessions/{session['id']}")
     page.get_by_role("button", name="Book and pay").click()
@@ -134,7 +142,9 @@ def test_a_learner_cancels_and_sees_the_refund(page: Any, make_person: Any, web_
     assert refund == (4000,)
 
 
-def test_an_expert_creates_publishes_edits_and_marks_attendance(page: Any, make_person: Any, web_admin: Any) -> None:
+def test_an_expert_creates_publishes_edits_and_marks_attendance(
+    page: Any, make_person: Any, web_admin: Any, publish: Any, web_stack: dict[str, str]
+) -> None:
     host, learner = make_person("Grace Host"), make_person("Linus Attendee")
     sign_in(page, "Grace Host")
     page.goto("/#/host")
@@ -175,10 +185,10 @@ PAGES = ["/#/", "/#/signin", "/#/me/bookings", "/#/host", "/#/mentors", "/#/memb
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))
 def test_every_page_passes_axe_and_is_photographed(
-    browser: Any, web_stack: dict[str, str], make_person: Any, web_admin: Any, width: str
+    browser: Any, web_stack: dict[str, str], make_person: Any, web_admin: Any, publish: Any, width: str
 ) -> None:
     host = make_person(f"Grace Axe {width}")
-    session = publish_session(web_admin, host, title=f"Accessible session ({width})")
+    session = publish(host, title=f"Accessible session ({width})")
     w, h = WIDTHS[width]
     context = browser.new_context(viewport={"width": w, "height": h}, base_url=web_stack["web"])
     page = context.new_page()
@@ -203,10 +213,12 @@ def test_every_page_passes_axe_and_is_photographed(
     assert all(not v for v in results.values()), results
 
 
-def test_keyboard_alone_reaches_and_books_a_session(page: Any, make_person: Any, web_admin: Any) -> None:
+def test_keyboard_alone_reaches_and_books_a_session(
+    page: Any, make_person: Any, web_admin: Any, publish: Any, web_stack: dict[str, str]
+) -> None:
     host = make_person("Grace Keys")
     make_person("Maya Keys")
-    session = publish_session(web_admin, host, title="Keyboard-only session")
+    session = publish(host, title="Keyboard-only session")
     sign_in(page, "Maya Keys")
     page.goto(f"/#/sessions/{session['id']}")
     page.locator("main h1").wait_for()
