@@ -1,5 +1,6 @@
 // Stripe.js, loaded from the configured URL (js.stripe.com in the cloud; the local Stripe's stand-in locally), and
 // the two calls the client makes: a card element, and confirming a PaymentIntent with it.
+import { useEffect, useRef } from "preact/hooks";
 import { config } from "./config";
 
 interface CardElement {
@@ -30,4 +31,28 @@ export function stripe(): Promise<StripeLike> {
     document.head.append(script);
   });
   return loading;
+}
+
+/** A card element, mounted in the element `mount` refers to while `active`, and `confirm(clientSecret)`, which pays
+ * a PaymentIntent with it (what the booking and the membership payment forms both need). */
+export function useCardPayment(active = true) {
+  const mount = useRef<HTMLDivElement>(null);
+  const card = useRef<CardElement | null>(null);
+  useEffect(() => {
+    if (!active) return;
+    let live = true;
+    void stripe().then((s) => {
+      if (!live || !mount.current) return;
+      card.current = s.elements().create("card");
+      card.current.mount(mount.current);
+    });
+    return () => {
+      live = false;
+      card.current?.unmount();
+      card.current = null;
+    };
+  }, [active]);
+  const confirm = async (clientSecret: string) =>
+    (await stripe()).confirmCardPayment(clientSecret, { payment_method: { card: card.current! } });
+  return { mount, confirm };
 }

@@ -1,7 +1,7 @@
 // Membership: plans, subscribing (the first payment confirmed in the browser), status, cancel and resume.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { ApiError, api, ok } from "../api";
-import { stripe } from "../stripe";
+import { useCardPayment } from "../stripe";
 import { Empty, ErrorBox, Loading, money, useAsync, useBusy, when } from "../ui";
 
 export function Membership() {
@@ -16,16 +16,7 @@ export function Membership() {
   }, []);
   const [busy, error, run] = useBusy();
   const [secret, setSecret] = useState<string | null>(null);
-  const card = useRef<{ mount(el: HTMLElement): void; unmount(): void } | null>(null);
-  const mount = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!secret) return;
-    void stripe().then((s) => {
-      card.current = s.elements().create("card");
-      if (mount.current) card.current.mount(mount.current);
-    });
-    return () => card.current?.unmount();
-  }, [secret]);
+  const { mount, confirm } = useCardPayment(secret !== null);
   const subscribe = (planId: string) =>
     run(async () => {
       const m = ok(await api().payments.POST("/memberships", { body: { plan_id: planId } }));
@@ -34,7 +25,7 @@ export function Membership() {
     });
   const pay = () =>
     run(async () => {
-      const result = await (await stripe()).confirmCardPayment(secret!, { payment_method: { card: card.current! } });
+      const result = await confirm(secret!);
       if (result.error) throw new Error(result.error.message ?? "Your card was declined.");
       setSecret(null);
       setTimeout(mine.reload, 1500);

@@ -1,14 +1,14 @@
 // One session: book a free seat, hold and pay for a paid one (Stripe Elements), join the waitlist and see the
 // position, the meeting link once confirmed. The booking's state comes back from the API (after Stripe's webhook
 // for a payment): polled locally, and in the cloud also pushed on the user's private Realtime topic.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, ok } from "../api";
 import type { components } from "../api/bookings";
 import { session as signedIn } from "../auth";
 import { go } from "../router";
 import { useSignal } from "../state";
 import { onBookingChange } from "../realtime";
-import { stripe } from "../stripe";
+import { useCardPayment } from "../stripe";
 import { ErrorBox, Loading, money, useAsync, useBusy, when } from "../ui";
 
 type Booking = components["schemas"]["BookingPublic"];
@@ -34,30 +34,15 @@ async function waitForBooking(id: string, until: (b: Booking) => boolean): Promi
 }
 
 function PayForm({ booking, onDone }: { booking: Booking; onDone: (b: Booking, declined?: string) => void }) {
-  const mount = useRef<HTMLDivElement>(null);
-  const card = useRef<{ mount(el: HTMLElement): void; unmount(): void } | null>(null);
+  const { mount, confirm } = useCardPayment();
   const [busy, error, run] = useBusy();
   const [status, setStatus] = useState("");
-  useEffect(() => {
-    let live = true;
-    void stripe().then((s) => {
-      if (!live || !mount.current) return;
-      card.current = s.elements().create("card");
-      card.current.mount(mount.current);
-    });
-    return () => {
-      live = false;
-      card.current?.unmount();
-    };
-  }, []);
   const pay = () =>
     run(async () => {
       const payment = booking.payment ?? ok(
         await api().bookings.POST("/bookings/{booking_id}/payment", { params: { path: { booking_id: booking.id } } }),
       );
-      const result = await (await stripe()).confirmCardPayment(payment.client_secret, {
-        payment_method: { card: card.current! },
-      });
+      const result = await confirm(payment.client_secret);
       if (result.error) {
         setStatus("The card was declined. Releasing your seat…");
         const message = result.error.message ?? "Your card was declined.";
