@@ -206,6 +206,8 @@ HANDLERS: dict[str, Handler] = {
     "invoice.paid": _invoice(paid=True, failed=False),
     "invoice.payment_succeeded": _invoice(paid=True, failed=False),
     "invoice.payment_failed": _invoice(paid=False, failed=True),
+    "invoice.marked_uncollectible": _invoice(paid=False, failed=False),
+    "invoice.voided": _invoice(paid=False, failed=False),
 }
 
 # Events of connected accounts (the Connect endpoint): a host's account becoming able to take charges and payouts.

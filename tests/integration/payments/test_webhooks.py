@@ -296,6 +296,42 @@ def test_subscription_events_drive_entitlements_and_premium_content(make_user: A
     assert row.fetchone() == ("canceled", "plus")
 
 
+def test_an_invoice_never_moves_back_whatever_order_its_events_arrive_in(make_user: Any, admin_conn: Any) -> None:
+    """Stripe does not deliver events in order, and `finalized` and `paid` often share their second: an invoice
+    paid stays paid when older news about it arrives after (a tie in time goes to the later status)."""
+    member = make_user()
+    admin_conn.execute(
+        "insert into public.stripe_customers (user_id, customer_id) values (%s, 'cus_order')", (member.id,)
+    )
+    now = int(time.time())
+    base = {"subscription": "sub_order", "customer": "cus_order", "currency": "usd", "created": now - 5}
+
+    def invoice(kind: str, invoice_id: str, status: str, paid: int, created: int) -> dict[str, Any]:
+        body = {**base, "id": invoice_id, "status": status, "amount_due": 1200, "amount_paid": paid}
+        return event(kind, body, created=created)
+
+    def status_of(invoice_id: str) -> tuple[str, int]:
+        row = admin_conn.execute(
+            "select status, amount_paid from public.membership_invoices where id = %s", (invoice_id,)
+        ).fetchone()
+        return (row[0], row[1])
+
+    # The same second, delivered backwards; then an older finalized event replayed late.
+    deliver(invoice("invoice.paid", "in_tie", "paid", 1200, now))
+    deliver(invoice("invoice.finalized", "in_tie", "open", 0, now))
+    assert status_of("in_tie") == ("paid", 1200)
+    deliver(invoice("invoice.finalized", "in_late", "open", 0, now - 1))
+    deliver(invoice("invoice.paid", "in_late", "paid", 1200, now))
+    deliver(invoice("invoice.finalized", "in_late", "open", 0, now - 1))
+    assert status_of("in_late") == ("paid", 1200)
+    # Forward moves still apply: open, then uncollectible, then paid after all.
+    deliver(invoice("invoice.finalized", "in_fwd", "open", 0, now))
+    deliver(invoice("invoice.marked_uncollectible", "in_fwd", "uncollectible", 0, now))
+    assert status_of("in_fwd")[0] in {"open", "uncollectible"}
+    deliver(invoice("invoice.paid", "in_fwd", "paid", 1200, now))
+    assert status_of("in_fwd") == ("paid", 1200)
+
+
 # Storms ----------------------------------------------------------------------------------------------
 def build_world(
     make_user: Any, publish: Any, book: Any, admin_conn: Any, now: int
