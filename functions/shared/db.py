@@ -99,13 +99,15 @@ def _settings(claims: dict[str, Any] | None) -> tuple[str, tuple[str, ...]]:
 
 
 def _begin(claims: dict[str, Any] | None) -> psycopg.Connection[dict[str, Any]]:
-    """BEGIN plus the transaction-local settings; a connection found dead here is reopened once."""
+    """BEGIN plus the transaction-local settings, in one flight (one round trip, not two); a connection found dead
+    here is reopened once."""
     query, params = _settings(claims)
     for attempt in (1, 2):
         conn = get_connection()
         try:
-            conn.execute("begin")
-            conn.execute(query, params)
+            with conn.pipeline():
+                conn.execute("begin")
+                conn.execute(query, params)
             return conn
         except psycopg.OperationalError as exc:
             reset_connection()
@@ -182,6 +184,11 @@ def run_bookkeeping(query: str, params: Sequence[Any] | Mapping[str, Any]) -> in
     of a second later): for bookkeeping whose loss in a database crash is safe by design (the dispatcher's
     per-message marks). Returns the rows affected."""
     return _one_flight(None, query, params, asynchronous=True).rowcount
+
+
+def bookkeeping_rows(query: str, params: Sequence[Any] | Mapping[str, Any]) -> list[dict[str, Any]]:
+    """As run_bookkeeping, returning the statement's rows (a lock it takes is held only while the server works)."""
+    return _one_flight(None, query, params, asynchronous=True).fetchall()
 
 
 def ping() -> bool:
