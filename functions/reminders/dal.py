@@ -122,3 +122,22 @@ def mark_parked(delivery_id: int, reason: str, *, wait_seconds: int) -> None:
         """,
         {"wait": wait_seconds, "reason": reason[:1000], "id": delivery_id},
     )
+
+
+def reserve_sends(count: int, rate: float) -> float:
+    """Book `count` consecutive send slots of the mail account at `rate` per second; seconds until the first."""
+    rows = db.bookkeeping_rows("select public.reserve_mail_sends(%s, %s) as wait", (count, rate))
+    return float(rows[0]["wait"])
+
+
+def release(delivery_ids: list[int]) -> None:
+    """Give back claimed deliveries never handed over (this run's time is up before their send slot): pending
+    again at once, the claim's attempt given back."""
+    db.run_bookkeeping(
+        """
+        update public.deliveries
+           set status = 'pending', attempts = greatest(attempts - 1, 0), lease_until = null
+         where id = any(%(ids)s) and status = 'sending' and send_started_at is null
+        """,
+        {"ids": delivery_ids},
+    )

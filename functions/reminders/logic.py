@@ -20,10 +20,11 @@ import re
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from reminders import dal
 from reminders.emails import compose, to_mime
+from reminders.pacing import Pacer, send_rate
 from reminders.transports import MailParked, MailRejected, MailUnavailable, Transport, default_transport
 from shared.observability import logger
 from shared.settings import Settings, get_settings
@@ -52,10 +53,17 @@ Sent = tuple[int, str]  # (delivery id, provider message id): handed over, not y
 
 
 def deliver_one(
-    item: dict[str, Any], transport: Transport, settings: Settings, carry: Sent | None
+    item: dict[str, Any],
+    transport: Transport,
+    settings: Settings,
+    carry: Sent | None,
+    pacer: Pacer | None = None,
+    remaining: int = 1,
 ) -> tuple[str, Sent | None]:
     """Deliver one claimed message. `carry` is the previous message of this batch, sent but not yet marked: its
-    mark travels with this one's hand-over mark (or is written first, when this one goes no further)."""
+    mark travels with this one's hand-over mark (or is written first, when this one goes no further). With a
+    `pacer`, the message waits for its send slot; `deferred` when this run's time ends first (`remaining`: the
+    messages left in the batch, this one included)."""
     now = datetime.now(UTC)
     reason = "opted out" if item["muted"] and item["optional"] else None
     if reason is None and item["kind"] in REMINDERS:
@@ -70,6 +78,9 @@ def deliver_one(
         return "dead", None
     email = compose(item, mail_from=settings.mail_from, app_url=settings.web_app_url, now=now)
     message = to_mime(email, mail_from=settings.mail_from, delivery_id=item["id"], now=now)
+    if pacer is not None and not pacer.wait_turn(remaining):
+        _flush(carry)
+        return "deferred", None
     if not dal.mark_handing_over(item["id"], carry):
         return "lease_lost", None
     try:
@@ -92,23 +103,39 @@ def _flush(carry: Sent | None) -> None:
 
 
 def dispatch(
-    *, transport: Transport | None = None, batch_size: int = 100, time_budget_seconds: float = 50.0
+    *,
+    transport: Transport | None = None,
+    batch_size: int = 100,
+    time_budget_seconds: float = 50.0,
+    max_send_rate: float | Literal["account"] | None = "account",
 ) -> dict[str, int]:
-    """Send everything due, batch by batch, until nothing is due or the time budget is spent."""
+    """Send everything due, batch by batch, until nothing is due or the time budget is spent. Messages go out at
+    no more than `max_send_rate` per second across all dispatchers (default: the account's, see pacing.send_rate;
+    None: unpaced); those whose send slot falls after the budget go back to the queue (`deferred`)."""
     settings = get_settings()
     transport = transport or default_transport()
     deadline = time.monotonic() + time_budget_seconds
+    rate = send_rate(settings) if max_send_rate == "account" else max_send_rate
+    pacer = Pacer(rate=rate, reserve=dal.reserve_sends, deadline=deadline) if rate else None
     counts: Counter[str] = Counter()
-    while time.monotonic() < deadline:
+    deferred = False
+    while time.monotonic() < deadline and not deferred:
         batch = dal.claim_batch(batch_size, settings.delivery_lease_seconds)
         carry: Sent | None = None
-        for item in batch:
-            outcome, carry = deliver_one(item, transport, settings, carry)
+        for index, item in enumerate(batch):
+            outcome, carry = deliver_one(item, transport, settings, carry, pacer, len(batch) - index)
+            if outcome == "deferred":
+                left = [later["id"] for later in batch[index:]]
+                dal.release(left)
+                counts[outcome] += len(left)
+                deferred = True
+                break
             counts[outcome] += 1
         _flush(carry)
         if len(batch) < batch_size:
             break
-    result = {key: counts.get(key, 0) for key in ("sent", "void", "retry", "parked", "dead", "lease_lost")}
+    keys = ("sent", "void", "retry", "parked", "dead", "lease_lost", "deferred")
+    result = {key: counts.get(key, 0) for key in keys}
     if result["dead"]:
         logger.warning("deliveries dead-lettered", extra=result)
     if result["parked"]:

@@ -70,6 +70,9 @@ class Settings(BaseModel):
     delivery_max_attempts: int = 5
     # A message the mail account refuses to send (sandbox, paused, quota) waits this long before it is tried again.
     delivery_park_seconds: int = 900
+    # Messages per second for the whole mail account, across every dispatcher. Unset: SES's own MaxSendRate
+    # (GetSendQuota) with the ses transport, unpaced with the file and memory transports.
+    mail_max_send_rate: float | None = Field(None, gt=0, le=1_000_000)
     # The cohort solver function, invoked asynchronously for each queued cohort run; unset (local stack, tests):
     # the matching function solves the run in the request.
     cohort_function_name: str | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.factories import User
-from tests.integration.bookings.conftest import book, publish_as  # noqa: F401  (book: shared fixture)
+from tests.integration.bookings.conftest import book, in_hours, publish_as  # noqa: F401  (book: shared fixture)
 
 HOST_KINDS = ("host_booking_new", "host_booking_cancelled", "host_reminder")
 
@@ -55,6 +56,9 @@ def ses_endpoint() -> Iterator[str]:
             "AWS_DEFAULT_REGION": REGION,
             "SES_ENDPOINT_URL": url,
             "MAIL_TRANSPORT": "ses",
+            # moto answers GetSendQuota with the SES sandbox's MaxSendRate of 1 per second: tests that are not
+            # about pacing lift it (test_pacing.py unsets it to read moto's quota).
+            "MAIL_MAX_SEND_RATE": "10000",
         }
     )
     import boto3
@@ -102,3 +106,23 @@ def deliveries(conn: Any, **where: Any) -> list[tuple[Any, ...]]:
         f" where {clause} order by id",
         tuple(where.values()),
     ).fetchall()
+
+
+@pytest.fixture
+def backlog(publish: Any, book: Any, admin_conn: Any) -> int:  # noqa: F811  (the book fixture)
+    """30 confirmation emails due now (and their reminders, due in days; the host muted the host notices)."""
+    _, session = publish(capacity=40, starts_at=in_hours(72))
+    for _ in range(30):
+        assert book(session["id"])[1].status == 201
+    row = admin_conn.execute("select count(*) from public.deliveries where due_at <= now()").fetchone()
+    assert row == (30,)
+    return 30
+
+
+def message_ids(messages: list[Any]) -> Counter[str]:
+    return Counter(str(m["Message-ID"]) for m in messages)
+
+
+def statuses(conn: Any) -> Counter[str]:
+    rows = conn.execute("select status::text from public.deliveries where due_at <= now()").fetchall()
+    return Counter(r[0] for r in rows)

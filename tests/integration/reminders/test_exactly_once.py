@@ -10,31 +10,9 @@ import time
 from collections import Counter
 from typing import Any
 
-import pytest
-
 from infra.localenv import ROOT
 from reminders.dal import IN_DOUBT
-from tests.integration.bookings.conftest import in_hours
-
-
-@pytest.fixture
-def backlog(publish: Any, book: Any, admin_conn: Any) -> int:
-    """30 confirmation emails due now (and their reminders, due in days; the host muted the host notices)."""
-    _, session = publish(capacity=40, starts_at=in_hours(72))
-    for _ in range(30):
-        assert book(session["id"])[1].status == 201
-    row = admin_conn.execute("select count(*) from public.deliveries where due_at <= now()").fetchone()
-    assert row == (30,)
-    return 30
-
-
-def message_ids(messages: list[Any]) -> Counter[str]:
-    return Counter(str(m["Message-ID"]) for m in messages)
-
-
-def statuses(conn: Any) -> Counter[str]:
-    rows = conn.execute("select status::text from public.deliveries where due_at <= now()").fetchall()
-    return Counter(r[0] for r in rows)
+from tests.integration.reminders.conftest import message_ids, statuses
 
 
 def test_two_dispatchers_racing_on_one_backlog_send_each_message_once(
