@@ -153,3 +153,16 @@ def test_an_organizer_whose_name_has_a_colon_stays_one_name_in_the_invite() -> N
     assert str(event["summary"]) == "Time travel; a primer, part 1"
     assert str(event["location"]) == "https://meet.example.org/tardis"
     assert event.decoded("dtstart") == starts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hello", "", "Grüße, Zoë — 東京 🎉\r\nline two\n" * 40, "<p>a &amp; b</p>\n" * 300, "x" * 10_000],
+)
+@pytest.mark.parametrize("subtype", ["plain", "html"])
+def test_a_text_part_is_what_the_standard_library_writes(text: str, subtype: str) -> None:
+    from email.mime.text import MIMEText
+
+    from reminders.emails import text_part
+
+    assert text_part(text, subtype).as_bytes() == MIMEText(text, subtype, "utf-8").as_bytes()
