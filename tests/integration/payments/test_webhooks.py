@@ -332,6 +332,54 @@ def test_an_invoice_never_moves_back_whatever_order_its_events_arrive_in(make_us
     assert status_of("in_fwd") == ("paid", 1200)
 
 
+@pytest.mark.parametrize("effect", ["legacy", "invoice"])
+def test_an_invoice_event_racing_its_subscriptions_first_event_applies_to_the_row_it_made(
+    effect: str, make_user: Any, admin_conn: Any, database_url: str
+) -> None:
+    """Two webhook invocations at once: the subscription's first event is creating the entitlement (not yet
+    committed) when the paid invoice finds none and goes to create it. The invoice waits, then is applied to the
+    row the other made, instead of failing on the key (a 409 and a wait for Stripe's retry)."""
+    import threading
+
+    import psycopg
+
+    member = make_user()
+    admin_conn.execute(
+        "insert into public.stripe_customers (user_id, customer_id) values (%s, 'cus_race')", (member.id,)
+    )
+    now = int(time.time())
+    if effect == "legacy":
+        call_sql = "select public.apply_invoice('sub_race', 'cus_race', true, to_timestamp(%s), to_timestamp(%s))"
+        params: tuple[Any, ...] = (now + 86400, now)
+    else:
+        call_sql = (
+            "select public.apply_membership_invoice('in_race', 'sub_race', 'cus_race', 'paid', 900, 900, 'usd',"
+            " to_timestamp(%s), null, to_timestamp(%s), true, false, to_timestamp(%s))"
+        )
+        params = (now + 86400, now, now)
+    outcome: list[Any] = []
+    with psycopg.connect(database_url) as first:
+        first.execute(
+            "insert into public.entitlements (stripe_subscription_id, user_id, customer_id, status, last_event_at)"
+            " values ('sub_race', %s, 'cus_race', 'incomplete', to_timestamp(%s))",
+            (member.id, now - 1),
+        )
+
+        def invoice() -> None:
+            with psycopg.connect(database_url, autocommit=True) as second:
+                outcome.append(second.execute(call_sql, params).fetchone())
+
+        racing = threading.Thread(target=invoice)
+        racing.start()
+        time.sleep(0.5)  # the invoice now waits on the uncommitted row's key
+        assert not outcome, "it waited for the subscription's event"
+        first.commit()
+        racing.join(timeout=10)
+    assert outcome == [("applied",)]
+    row = admin_conn.execute("select status from public.entitlements where stripe_subscription_id = 'sub_race'")
+    assert row.fetchone() == ("active",)
+
+
 # Storms ----------------------------------------------------------------------------------------------
 def build_world(
     make_user: Any, publish: Any, book: Any, admin_conn: Any, now: int
