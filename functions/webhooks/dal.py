@@ -3,13 +3,26 @@ idempotent and order-tolerant), plus the refund queue."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import psycopg
 
+from shared import db
+
 Conn = psycopg.Connection[dict[str, Any]]
+
+
+@contextmanager
+def claimed_event(event_id: str, event_type: str, created: datetime) -> Iterator[StripeEventsRepo | None]:
+    """A transaction that starts by claiming the event in the ledger (the claim travels with BEGIN): a repository
+    to apply it with, or None when it was processed before. Committed when the block ends (by `finish`)."""
+    claim = "select public.claim_stripe_event(%s, %s, %s) as claimed"
+    with db.transaction_from(claim, (event_id, event_type, created)) as (conn, rows):
+        yield StripeEventsRepo(conn) if rows[0]["claimed"] else None
 
 
 class StripeEventsRepo:
@@ -26,7 +39,8 @@ class StripeEventsRepo:
         return bool(self._one("select public.claim_stripe_event(%s, %s, %s)", (event_id, event_type, created)))
 
     def finish(self, event_id: str, outcome: str) -> None:
-        self.conn.execute("select public.finish_stripe_event(%s, %s)", (event_id, outcome))
+        """The event's outcome in the ledger, sent with the transaction's COMMIT (the transaction ends here)."""
+        db.commit_with(self.conn, "select public.finish_stripe_event(%s, %s)", (event_id, outcome))
 
     def payment_succeeded(
         self, booking_id: UUID, intent_id: str, charge_id: str | None, amount: int, currency: str

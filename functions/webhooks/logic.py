@@ -34,7 +34,7 @@ from shared.errors import BadRequest
 from shared.observability import logger, metrics
 from shared.settings import get_settings
 from shared.stripe_client import STRIPE_API_VERSION
-from webhooks.dal import RefundsRepo, StripeEventsRepo
+from webhooks.dal import RefundsRepo, StripeEventsRepo, claimed_event
 from webhooks.models import (
     EVENT_ID,
     EVENT_TYPE,
@@ -265,9 +265,8 @@ def apply_event(raw: Any, *, connect: bool = False) -> EventOutcome:
     try:
         event = _envelope(raw, connect=connect)
         created = event.created_at
-        with db.transaction() as conn:
-            repo = StripeEventsRepo(conn)
-            if not repo.claim(event.id, event.type, created):
+        with claimed_event(event.id, event.type, created) as repo:
+            if repo is None:
                 outcome = "duplicate"
             else:
                 handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event.type)
