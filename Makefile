@@ -52,11 +52,7 @@ web: install
 
 ## Benchmarks (each starts what it needs and prints one JSON line last).
 bench: install build
-	$(PY) -m bench.bookings
-	$(PY) -m bench.webhooks
-	$(PY) -m bench.reminders
-	$(PY) -m bench.coldstart
-	$(PY) -m bench.browse
+	$(PY) -m bench.all
 
 ## Re-resolve every lock file (dev venv, SAM CLI, both Lambda layers) with uv, hashes included. Upgrading a
 ## dependency: change its pin in pyproject.toml (and infra/layer*/requirements.in), then `make lock`.

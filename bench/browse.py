@@ -202,6 +202,7 @@ def main() -> int:
         "browse_ratio": round(p50_large / p50_small, 3),
         "browse_query_ratios": per_query,
         "browse_seq_scans": seq_scans,
+        "browse_seq_scan_count": len(seq_scans),
     }
     result["targets_met"] = p50_large / p50_small <= TARGET_RATIO and not seq_scans
     emit(result)

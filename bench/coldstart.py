@@ -117,6 +117,11 @@ def main() -> int:
             result[f"init_ms_{key}"] = round(ours * 1000, 1)
             result[f"init_ratio_{key}"] = round(ours / ref, 3)
             result[f"median_ratio_{key}"] = round(statistics.median(samples[name]) / ref_median, 3)
+        for kind, label in (("http", "http"), ("schedule", "jobs")):
+            ratios = [
+                result[f"init_ratio_{n.removesuffix('Function').lower()}"] for n, t in targets.items() if t[2] == kind
+            ]
+            result[f"init_ratio_{label}_max"] = max(ratios)
         for name in sorted(functions()):  # sizes for every function, with the layers it really runs with
             key = name.removesuffix("Function").lower()
             layers = sum(size_mb(BUILD / layer) for layer in layers_of(name))

@@ -1,10 +1,12 @@
 """Stripe webhook benchmark: `python -m bench.webhooks` (starts its own Postgres cluster, stops it at the end).
 
 10,000 signed events (30 % of them duplicates), shuffled, are delivered through the real webhook Lambda
-handler (signature check, ledger + effect in one transaction) by concurrent clients, as Stripe delivers
+handler (signature check, ledger + effect in one transaction) by 8 concurrent clients, as Stripe delivers
 them; the resulting state is compared with in-order single delivery of the same events into a second
-database. Prints `events`, `duplicate_share`, `events_per_s`, `p99_ms` and `state_matches_in_order` as its
-last line (one JSON object).
+database. The reference, in a third database and the same run: 8 clients delivering the same shuffled storm
+doing only the database work of each event — the ledger insert and the one SQL effect, in one transaction,
+their statements prepared beforehand (no signature, no parsing, no HTTP). `webhooks_ratio` is our rate over the
+reference's; `webhooks_p99_ratio` our p99 over its p99. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import random
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -196,6 +199,66 @@ def _client(dsn: str, deliveries: list[Delivery], barrier: Any, out: Any) -> Non
         out.put({"error": repr(exc)})
 
 
+Direct = tuple[str, str, datetime, tuple[str, tuple[Any, ...]] | None]  # (id, type, created, effect statement)
+
+
+class _Recorder:
+    """Stands in for the connection while a handler runs at set-up: keeps the effect's statement (the reference
+    then runs exactly the SQL our handler would, without our code around it)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+
+    def execute(self, query: str, params: tuple[Any, ...] = ()) -> _Recorder:
+        self.statements.append((query, params))
+        return self
+
+    def fetchone(self) -> dict[str, Any]:
+        return {"outcome": "recorded"}
+
+
+def direct_form(evt: dict[str, Any]) -> Direct:
+    from webhooks.dal import StripeEventsRepo
+    from webhooks.logic import CONNECT_HANDLERS, HANDLERS
+
+    connect = endpoint_of(evt)[0].endswith("connect")
+    created = datetime.fromtimestamp(evt["created"], UTC)
+    handler = (CONNECT_HANDLERS if connect else HANDLERS).get(evt["type"])
+    recorder = _Recorder()
+    if handler is not None:
+        handler(StripeEventsRepo(recorder), evt["data"]["object"], created)  # type: ignore[arg-type]
+    if len(recorder.statements) > 1:
+        raise RuntimeError(f"{evt['type']}: more than one effect statement")
+    return evt["id"], evt["type"], created, recorder.statements[0] if recorder.statements else None
+
+
+def _direct_client(dsn: str, items: list[Direct], barrier: Any, out: Any) -> None:
+    """The reference client: per event, one transaction with the ledger insert and (if new) the effect."""
+    try:
+        with psycopg.connect(dsn, autocommit=True, prepare_threshold=None) as conn:
+            barrier.wait()
+            latencies: list[float] = []
+            for event_id, event_type, created, effect in items:
+                t0 = time.perf_counter()
+                with conn.transaction():
+                    row = conn.execute(
+                        "select public.claim_stripe_event(%s, %s, %s)", (event_id, event_type, created)
+                    ).fetchone()
+                    if row and row[0] and effect is not None:
+                        conn.execute(*effect)
+                latencies.append(time.perf_counter() - t0)
+            out.put({"latencies": latencies, "codes": {200: len(items)}, "ended": time.perf_counter()})
+    except Exception as exc:
+        out.put({"error": repr(exc)})
+
+
+def deliver_direct(dsn: str, items: list[Direct], clients: int) -> dict[str, Any]:
+    shares = [(dsn, items[i::clients]) for i in range(clients)]
+    results, started = run_processes(_direct_client, shares, what="reference clients", timeout=900)
+    latencies = [x for r in results for x in r["latencies"]]
+    return {"latencies": latencies, "elapsed": max(r["ended"] for r in results) - started}
+
+
 def deliver_all(dsn: str, deliveries: list[Delivery], clients: int) -> dict[str, Any]:
     shares = [(dsn, deliveries[i::clients]) for i in range(clients)]
     results, started = run_processes(_client, shares, what="webhook clients", timeout=900)
@@ -213,24 +276,30 @@ def main() -> int:
     now = int(time.time())
     with running_cluster("bench_webhooks") as storm_db:
         ref_db = bench_cluster("bench_webhooks_ref")
-        for cluster in (storm_db, ref_db):
+        direct_db = bench_cluster("bench_webhooks_direct")
+        for cluster in (storm_db, ref_db, direct_db):
             fresh_database(cluster)
         events = build_world(storm_db.dsn, unique, now)
-        # The same world in the reference database: same users, sessions, bookings (copied row for row).
+        # The same world in the in-order and direct databases: same users, sessions, bookings (copied row for row).
         _copy_world(storm_db.dsn, ref_db.dsn)
+        _copy_world(storm_db.dsn, direct_db.dsn)
 
         in_order: list[Delivery] = []
         for evt in events:
             path, secret = endpoint_of(evt)
             body = json.dumps(evt).encode()
             in_order.append((path, body, sign(body, secret=secret)))
-        storm = in_order + [in_order[i] for i in rng.choices(range(len(in_order)), k=EVENTS - len(in_order))]
-        rng.shuffle(storm)
+        order = list(range(len(in_order))) + rng.choices(range(len(in_order)), k=EVENTS - len(in_order))
+        rng.shuffle(order)
+        storm = [in_order[i] for i in order]
+        direct = [direct_form(e) for e in events]
 
         ref = deliver_all(ref_db.dsn, in_order, 1)
+        baseline = deliver_direct(direct_db.dsn, [direct[i] for i in order], CLIENTS)
         result = deliver_all(storm_db.dsn, storm, CLIENTS)
         state, reference = snapshot(storm_db.dsn), snapshot(ref_db.dsn)
         matches = state == reference
+        direct_matches = snapshot(direct_db.dsn) == reference
         statuses: dict[str, int] = {}
         for _, status, _paid in reference["bookings"]:
             statuses[status] = statuses.get(status, 0) + 1
@@ -239,10 +308,14 @@ def main() -> int:
             f" {len(reference['accounts'])} payout accounts, ledger {reference['ledger'][0]}"
         )
         bad = sum(n for code, n in result["codes"].items() if code != 200)
+        rate, direct_rate = len(storm) / result["elapsed"], len(storm) / baseline["elapsed"]
+        p99, direct_p99 = percentile(result["latencies"], 0.99), percentile(baseline["latencies"], 0.99)
         print(
             f"in order (1 client): {len(in_order)} events in {ref['elapsed']:.2f}s; storm ({CLIENTS} clients):"
             f" {len(storm)} events in {result['elapsed']:.2f}s, codes {result['codes']}, p50"
-            f" {median(result['latencies']) * 1000:.2f} ms"
+            f" {median(result['latencies']) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms; reference (ledger + effect"
+            f" only, {CLIENTS} clients): {direct_rate:,.0f} events/s, p99 {direct_p99 * 1000:.2f} ms, its state"
+            f" {'equal to' if direct_matches else 'DIFFERENT from'} in-order delivery"
         )
         emit(
             {
@@ -250,9 +323,13 @@ def main() -> int:
                 "unique_events": len(in_order),
                 "duplicate_share": round(1 - len(in_order) / len(storm), 3),
                 "clients": CLIENTS,
-                "events_per_s": round(len(storm) / result["elapsed"], 1),
+                "events_per_s": round(rate, 1),
                 "p50_ms": round(median(result["latencies"]) * 1000, 3),
-                "p99_ms": round(percentile(result["latencies"], 0.99) * 1000, 3),
+                "p99_ms": round(p99 * 1000, 3),
+                "webhooks_ref_events_per_s": round(direct_rate, 1),
+                "webhooks_ref_p99_ms": round(direct_p99 * 1000, 3),
+                "webhooks_ratio": round(rate / direct_rate, 3),
+                "webhooks_p99_ratio": round(p99 / direct_p99, 3),
                 "non_200": bad,
                 "state_matches_in_order": matches,
             }
