@@ -56,17 +56,18 @@ def _direct_booker(dsn: str) -> Any:
 
     def book(task: Task) -> int:
         claims = json.dumps({"sub": task.user_id, "role": "authenticated", "aud": "authenticated"})
-        # The same transaction shape the handler uses, in one pipelined flight: BEGIN, the caller's role and
-        # claims, the booking function, COMMIT.
+        # The same transaction the handler sends (BEGIN, the caller's role and claims, the booking function,
+        # COMMIT) the way shared.db sends it: one message, the parameters bound on the client.
         try:
-            with conn.pipeline():
-                conn.execute("begin")
-                conn.execute(
-                    "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true)",
-                    (claims,),
-                )
-                conn.execute("select created, booking from public.book_or_find_seat(%s)", (task.session_id,)).fetchall()
-                conn.execute("commit")
+            statement = psycopg.ClientCursor(conn).mogrify(
+                "begin; select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true);"
+                " select created, booking from public.book_or_find_seat(%s); commit",
+                (claims, task.session_id),
+            )
+            cur = conn.execute(statement)
+            cur.nextset()
+            cur.nextset()
+            cur.fetchall()
             return 201
         except psycopg.Error as exc:
             conn.execute("rollback")
@@ -307,9 +308,91 @@ def measure_p3() -> dict[str, Any]:
     }
 
 
+# Where the handler's client CPU goes -------------------------------------------------------------------------
+BREAKDOWN_BOOKINGS = int(os.environ.get("BENCH_BREAKDOWN_BOOKINGS", "1500"))
+
+
+def _cpu_per_call(calls: list[Any]) -> float:
+    """Client CPU microseconds per call of these zero-argument callables (run once each)."""
+    started = time.process_time()
+    for call in calls:
+        call()
+    return (time.process_time() - started) / max(1, len(calls)) * 1e6
+
+
+def measure_breakdown(dsn: str) -> dict[str, Any]:
+    """Client CPU per booking through the handler, split by phase (µs): each phase measured alone in this process
+    (the same tokens, sessions and rows), and the framework's share as the full path with SQL and token checks
+    answered from memory. cProfile, run first (see the closing note of #16), named the same phases."""
+    from unittest import mock
+
+    use_database(dsn)
+    import bookings.dal as dal
+    import bookings.logic as logic
+    import shared.auth as auth
+    from bookings.handler import lambda_handler
+    from infra.lambda_events import function_url_event, invoke
+
+    host = create_users(dsn, 1, "host")[0][0]
+    learners = create_users(dsn, BREAKDOWN_BOOKINGS * 4, "profiled")
+    sessions = create_sessions(dsn, host, 40, 10_000)
+    quarters = [learners[i::4] for i in range(4)]
+    events = [
+        function_url_event("POST", f"/sessions/{sessions[i % 40]}/bookings", token=token)
+        for i, (_, token) in enumerate(quarters[0])
+    ]
+    invoke(lambda_handler, function_url_event("GET", "/health"))
+    for event in events[:50]:  # warm the path (first-call costs)
+        invoke(lambda_handler, event)
+    total = _cpu_per_call([lambda e=e: invoke(lambda_handler, e) for e in events[50:]])
+
+    principals = [auth.verify_token(token) for _, token in quarters[1]]
+    sql_calls = [
+        lambda p=p, i=i: dal.book_seat_in_one_flight(p.claims, uuid.UUID(sessions[i % 40]))
+        for i, p in enumerate(principals)
+    ]
+    sql = _cpu_per_call(sql_calls)
+    auth_cpu = _cpu_per_call([lambda t=t: auth.verify_token(t) for _, t in quarters[2]])
+    created, booking = dal.book_seat_in_one_flight(principals[0].claims, uuid.UUID(sessions[1]))
+    row = {**booking.model_dump(), "refund_amount": None}
+    shape = _cpu_per_call(
+        [lambda: json.dumps(dal.booking_from_row(row).model_dump(mode="json")).encode()] * len(events)
+    )
+    stub_events = [
+        function_url_event("POST", f"/sessions/{sessions[i % 40]}/bookings", token=token)
+        for i, (_, token) in enumerate(quarters[3])
+    ]
+    canned = auth.verify_token(quarters[3][0][1])
+    with (
+        mock.patch.object(logic, "book_seat_in_one_flight", return_value=(created, booking)),
+        mock.patch.object(auth, "verify_token", return_value=canned),
+    ):
+        framework = _cpu_per_call([lambda e=e: invoke(lambda_handler, e) for e in stub_events]) - shape
+    phases = {
+        "event translation, routing, middleware (Mangum, Starlette, FastAPI, powertools)": framework,
+        "auth (JWT verification)": auth_cpu,
+        "validation and serialization (pydantic, JSON)": shape,
+        "SQL (one message: begin, settings, book_or_find_seat, commit)": sql,
+    }
+    print(f"breakdown of the handler's client CPU per booking ({total:.0f} µs measured whole):")
+    for phase, micros in phases.items():
+        print(f"  {micros:7.0f} µs  {micros / total:6.1%}  {phase}")
+    rest = total - sum(phases.values())
+    print(f"  {rest:7.0f} µs  {rest / total:6.1%}  not attributed (measured whole minus the phases measured alone)")
+    return {
+        "breakdown_total_us": round(total),
+        "breakdown_framework_us": round(framework),
+        "breakdown_auth_us": round(auth_cpu),
+        "breakdown_shape_us": round(shape),
+        "breakdown_sql_us": round(sql),
+        "breakdown_unattributed_us": round(rest),
+    }
+
+
 def main() -> int:
     with running_cluster("bench_bookings") as cluster:
-        result = {"clients": CLIENTS, **measure_p1_p2(fresh_database(cluster)), **measure_p3()}
+        dsn = fresh_database(cluster)
+        result = {"clients": CLIENTS, **measure_p1_p2(dsn), **measure_breakdown(dsn), **measure_p3()}
     result["targets_met"] = (
         result["p1_ratio"] >= 0.5
         and result["p2_confirmed"] == result["p2_capacity"]
