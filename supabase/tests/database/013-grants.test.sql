@@ -150,6 +150,7 @@ insert into declared_functions values
     ('tags_text(text[])'),
     ('topic_uuid(text,text)'),
     ('transfer_group_ownership(uuid,uuid)'),
+    ('utc_week_at(uuid,text,date)'),
     ('utc_week_of(uuid,text)'),
     ('void_pending_reminders(uuid,text)'),
     ('waitlist_count(uuid)'),
