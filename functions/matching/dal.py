@@ -10,18 +10,24 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
-from matching.scoring import Mentee, Mentor, Window, to_utc_week
+from matching.scoring import FULL_OVERLAP_HOURS, WEIGHTS, Mentee, Mentor, Window, to_utc_week
 from shared.paging import keyset_params
 
 Conn = psycopg.Connection[dict[str, Any]]
 
-# Candidates ranked in SQL by the same weights as matching.scoring (skills 0.55, availability 0.20, languages
-# 0.10, rating 0.10, room 0.05); Python re-scores the pool and decides. The mentor_search read model holds only
-# open mentors, one row per skill, with every per-mentor fact, so each goal is one index-only range scan on
-# (skill_id, level) and nothing is looked up per candidate. A mentor's skill share sums over the goals it covers;
-# the rest of its score is the same on each of its rows (max picks it). Availability is intersected only when
-# the multiranges overlap at all. All float8 arithmetic: numeric would cost more than the scan.
-_CANDIDATES = """
+
+def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
+    """The candidate ranking in SQL, its weights and full-overlap hours those of matching.scoring (one source).
+
+    Candidates ranked in SQL by the scoring weights; Python re-scores the pool and decides. The mentor_search read
+    model holds only open mentors, one row per skill, with every per-mentor fact, so each goal is one index-only
+    range scan on (skill_id, level) and nothing is looked up per candidate. A mentor's skill share sums over the
+    goals it covers; the rest of its score is the same on each of its rows (max picks it). Availability is
+    intersected only when the multiranges overlap at all. All float8 arithmetic: numeric would cost more than the
+    scan."""
+    w = {name: f"{float(value)!r}::float8" for name, value in weights.items()}
+    full_minutes = f"{float(full_overlap_hours * 60)!r}::float8"
+    return f"""
 with me as (
   select languages, week_utc from public.mentee_profiles where user_id = %(me)s
 ), goals as (
@@ -29,14 +35,14 @@ with me as (
     from public.mentee_goals where mentee_id = %(me)s
 )
 select s.mentor_id,
-       sum(0.55::float8 * least(s.level - g.current_level, g.gap) / g.gap / g.n)
+       sum({w["skills"]} * least(s.level - g.current_level, g.gap) / g.gap / g.n)
        + max(case when s.week_utc && me.week_utc
-                  then 0.20::float8 * least(1::float8,
-                         (select sum(upper(r) - lower(r)) from unnest(s.week_utc * me.week_utc) r) / 240::float8)
+                  then {w["availability"]} * least(1::float8,
+                         (select sum(upper(r) - lower(r)) from unnest(s.week_utc * me.week_utc) r) / {full_minutes})
                   else 0::float8 end
-             + case when s.languages && me.languages then 0.10::float8 else 0::float8 end
-             + 0.10::float8 * coalesce(s.rating, 3::float8) / 5
-             + 0.05::float8 * s.room) as score
+             + case when s.languages && me.languages then {w["languages"]} else 0::float8 end
+             + {w["rating"]} * coalesce(s.rating, 3::float8) / 5
+             + {w["room"]} * s.room) as score
   from goals g
   join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
   cross join me
@@ -45,6 +51,9 @@ select s.mentor_id,
  order by score desc, s.mentor_id
  limit %(pool)s
 """
+
+
+_CANDIDATES = candidates_sql(WEIGHTS, FULL_OVERLAP_HOURS)
 
 
 class MatchingRepo:
