@@ -349,18 +349,6 @@ class BookingsRepo:
             )
             return replayed, status_code, None
 
-    def expire_holds(self, limit: int) -> int:
-        row = self.conn.execute("select public.expire_holds(%s) as n", (limit,)).fetchone()
-        return int(row["n"]) if row else 0
-
-    def purge_idempotency_keys(self) -> int:
-        row = self.conn.execute("select public.purge_idempotency_keys() as n").fetchone()
-        return int(row["n"]) if row else 0
-
-    def purge_write_counters(self) -> int:
-        row = self.conn.execute("select public.purge_write_counters() as n").fetchone()
-        return int(row["n"]) if row else 0
-
 
 class SuggestionsRepo:
     """What session suggestions are made of, read as the learner (RLS: their own goals and skills, the sessions

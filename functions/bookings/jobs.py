@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.coldstart import init_phase
 
 with init_phase():
-    from bookings.logic import expire_lapsed_holds
+    from bookings.holds import expire_lapsed_holds
     from shared.jobs import scheduled_entry
 
     sweep_handler = scheduled_entry(expire_lapsed_holds, metric_prefix="holds")

@@ -295,22 +295,6 @@ def suggest_sessions(*, principal: Principal, limit: int, now: datetime | None =
 
 
 # System ----------------------------------------------------------------------------------------------
-def expire_lapsed_holds(*, batch_size: int = 500, max_batches: int = 20) -> dict[str, int]:
-    """Free every lapsed hold (promoting waitlists) in short batches; purge day-old idempotency keys and write
-    counters."""
-    expired = 0
-    for _ in range(max_batches):
-        with db.transaction() as conn:
-            n = BookingsRepo(conn).expire_holds(batch_size)
-        expired += n
-        if n < batch_size:
-            break
-    with db.transaction() as conn:
-        repo = BookingsRepo(conn)
-        purged, counters = repo.purge_idempotency_keys(), repo.purge_write_counters()
-    return {"expired_holds": expired, "purged_idempotency_keys": purged, "purged_write_counters": counters}
-
-
 # Payments --------------------------------------------------------------------------------------------
 def prepare_payment(*, principal: Principal, booking_id: UUID) -> PaymentPublic:
     """The PaymentIntent for the caller's held seat: created once (one Stripe Customer per user, remembered), found

@@ -172,7 +172,7 @@ def test_payment_after_the_hold_lapsed_takes_a_free_seat(publish: Any, book: Any
     admin_conn.execute(
         "update public.bookings set hold_expires_at = now() - interval '1 second' where id = %s", (held.json()["id"],)
     )
-    from bookings.logic import expire_lapsed_holds
+    from bookings.holds import expire_lapsed_holds
 
     assert expire_lapsed_holds()["expired_holds"] == 1
     reply = deliver(event("payment_intent.succeeded", intent(held.json())))
@@ -190,7 +190,7 @@ def test_payment_after_the_hold_lapsed_without_a_seat_is_refunded(publish: Any, 
         "update public.bookings set hold_expires_at = now() - interval '1 second' where id = %s", (held.json()["id"],)
     )
     _, waiting = book(session["id"])
-    from bookings.logic import expire_lapsed_holds
+    from bookings.holds import expire_lapsed_holds
 
     expire_lapsed_holds()  # the seat goes to the waitlisted learner
     reply = deliver(event("payment_intent.succeeded", intent(held.json())))
