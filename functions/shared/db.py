@@ -2,12 +2,13 @@
 
 Production goes through Supabase's transaction pooler, so: no prepared statements (`prepare_threshold=None`),
 no session-level SET — everything per request is `set_config(..., is_local => true)` inside a transaction.
+Statements that travel together (BEGIN with the settings, a one-statement transaction, a last statement with
+COMMIT) go as one simple-protocol message, their parameters bound on the client by psycopg's own quoting.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,17 +23,6 @@ from shared.settings import get_settings
 
 _local = threading.local()
 
-
-class _ExpectedPipelineAbort(logging.Filter):
-    """psycopg logs 'error ignored terminating <pipeline>: pipeline aborted' whenever a statement in a pipeline
-    raises; run_as_user handles that error itself, so this one expected message is dropped (nothing else)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        return not (message.startswith("error ignored terminating") and message.endswith("pipeline aborted"))
-
-
-logging.getLogger("psycopg").addFilter(_ExpectedPipelineAbort())
 
 # Roles a user-initiated transaction may take; anything else (e.g. service_role) is refused.
 USER_ROLES = frozenset({"authenticated", "anon"})
