@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from reminders import dal
 from reminders.emails import compose, to_mime
-from reminders.pacing import Pacer, send_rate
+from reminders.pacing import LONG_PAUSE_SECONDS, Pacer, send_rate
 from reminders.transports import MailParked, MailRejected, MailUnavailable, Transport, default_transport
 from shared.observability import logger
 from shared.settings import Settings, get_settings
@@ -78,9 +78,17 @@ def deliver_one(
         return "dead", None
     email = compose(item, mail_from=settings.mail_from, app_url=settings.web_app_url, now=now)
     message = to_mime(email, mail_from=settings.mail_from, delivery_id=item["id"], now=now)
-    if pacer is not None and not pacer.wait_turn(remaining):
-        _flush(carry)
-        return "deferred", None
+    if pacer is not None:
+        slot = pacer.next_slot(remaining)
+        if slot is None:
+            _flush(carry)
+            return "deferred", None
+        if slot - pacer.clock() > LONG_PAUSE_SECONDS:
+            # A long wait: the message already handed over is marked sent first, so that a crash while this worker
+            # waits cannot leave it in doubt.
+            _flush(carry)
+            carry = None
+        pacer.wait_until(slot)
     if not dal.mark_handing_over(item["id"], carry):
         return "lease_lost", None
     try:

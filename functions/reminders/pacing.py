@@ -26,6 +26,10 @@ QUOTA_TTL_SECONDS = 300.0
 # tell us its quota (never faster than any account is allowed).
 FALLBACK_RATE = 1.0
 
+# A wait longer than this is worth a write first (the dispatcher marks the message it has already handed over, so
+# that a crash while it waits cannot leave that one in doubt).
+LONG_PAUSE_SECONDS = 0.05
+
 Reserve = Callable[[int, float], float]
 
 
@@ -41,20 +45,29 @@ class Pacer:
     sleep: Callable[[float], None] = time.sleep
     slots: deque[float] = field(default_factory=deque)
 
-    def wait_turn(self, remaining: int) -> bool:
-        """Sleep until this worker's next slot and answer True; False (without sleeping) when that slot falls after
-        the deadline. `remaining` bounds how many slots are worth reserving (the messages left in the batch)."""
+    def next_slot(self, remaining: int) -> float | None:
+        """This worker's next send slot (monotonic time), or None when it falls after the deadline (then it is
+        kept for nobody: the run ends). `remaining` bounds how many slots are worth reserving (the messages left in
+        the batch)."""
         if not self.slots:
             count = max(1, min(remaining, math.ceil(self.rate * CHUNK_SECONDS)))
             start = self.clock() + max(0.0, self.reserve(count, self.rate))
             self.slots.extend(start + i / self.rate for i in range(count))
-        slot = self.slots[0]
-        if slot > self.deadline:
-            return False
-        self.slots.popleft()
+        if self.slots[0] > self.deadline:
+            return None
+        return self.slots.popleft()
+
+    def wait_until(self, slot: float) -> None:
         pause = slot - self.clock()
         if pause > 0:
             self.sleep(pause)
+
+    def wait_turn(self, remaining: int) -> bool:
+        """Sleep until the next slot and answer True; False (without sleeping) when it falls after the deadline."""
+        slot = self.next_slot(remaining)
+        if slot is None:
+            return False
+        self.wait_until(slot)
         return True
 
 

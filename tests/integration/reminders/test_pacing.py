@@ -91,8 +91,22 @@ def test_without_a_setting_the_rate_is_the_one_ses_states(
     _, session = publish(capacity=5, starts_at=in_hours(72))
     for _ in range(3):
         assert book(session["id"])[1].status == 201
+    from reminders import dal
+
+    marked: list[float] = []
+    mark_sent = dal.mark_sent
+
+    def recording_mark_sent(delivery_id: int, message_id: str) -> None:
+        marked.append(time.monotonic())
+        mark_sent(delivery_id, message_id)
+
+    monkeypatch.setattr(dal, "mark_sent", recording_mark_sent)
     transport = Timed()
     assert dispatch(transport=transport)["sent"] == 3
+    # Before each second-long wait, the message just handed over was marked sent (a crash while waiting cannot
+    # leave it in doubt): its mark comes right after its hand-over, not with the next one's.
+    assert len(marked) == 3
+    assert all(mark - sent < 0.5 for mark, sent in zip(marked, transport.times, strict=True)), (marked, transport.times)
     gaps = [b - a for a, b in itertools.pairwise(transport.times)]
     assert len(gaps) == 2
     # (A message waits for its slot, then is marked as handed over, then handed over: the moment seen here trails
