@@ -2,8 +2,9 @@
 
 Production goes through Supabase's transaction pooler, so: no prepared statements (`prepare_threshold=None`),
 no session-level SET — everything per request is `set_config(..., is_local => true)` inside a transaction.
-Statements that travel together (BEGIN with the settings, a one-statement transaction, a last statement with
-COMMIT) go as one simple-protocol message, their parameters bound on the client by psycopg's own quoting.
+Statements that travel together (BEGIN with the settings, a one-statement transaction as an implicit one, a last
+statement with COMMIT) go as one simple-protocol message, their parameters bound on the client by psycopg's own
+quoting.
 """
 
 from __future__ import annotations
@@ -196,22 +197,24 @@ def user_transaction(claims: dict[str, Any]) -> AbstractContextManager[psycopg.C
 def _one_flight(
     claims: dict[str, Any] | None, query: str, params: Sequence[Any] | Mapping[str, Any], *, asynchronous: bool
 ) -> psycopg.Cursor[dict[str, Any]]:
-    """One statement in its own transaction, sent as one message (BEGIN, the transaction-local settings, the
-    statement, COMMIT): locks it takes are held only while the server works, never across a client round trip.
-    `asynchronous` commits with synchronous_commit off."""
+    """One statement in its own transaction, sent as one message with the transaction-local settings: the
+    statements of one simple-protocol message are one implicit transaction, committed when the last succeeds and
+    rolled back by the server when any fails (no BEGIN, no COMMIT, no ROLLBACK round trip; PostgreSQL docs,
+    "Multiple Statements in a Simple Query"). Locks it takes are held only while the server works, never across a
+    client round trip. `asynchronous` commits with synchronous_commit off."""
     settings_query, settings_params = _settings(claims)
     conn = get_connection()
     try:
-        statements = ["begin", _inline(conn, settings_query, settings_params)]
+        statements = [_inline(conn, settings_query, settings_params)]
         if asynchronous:
-            statements.append("set local synchronous_commit = off")
-        return _send(conn, [*statements, _inline(conn, query, params), "commit"], len(statements))
+            statements.append("select set_config('synchronous_commit', 'off', true)")
+        return _send(conn, [*statements, _inline(conn, query, params)], len(statements))
     except psycopg.OperationalError:
         reset_connection()
         raise
     except psycopg.Error:
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            conn.execute("rollback")
+            conn.execute("rollback")  # (not expected: the server ends an implicit transaction itself)
         raise
 
 
