@@ -57,21 +57,19 @@ def _direct_booker(dsn: str) -> Any:
 
     def book(task: Task) -> int:
         claims = json.dumps({"sub": task.user_id, "role": "authenticated", "aud": "authenticated"})
-        # The same transaction the handler sends (BEGIN, the caller's role and claims, the booking function,
-        # COMMIT) the way shared.db sends it: one message, the parameters bound on the client.
+        # The same transaction the handler sends (the caller's role and claims, the booking function) the way
+        # shared.db sends it: one message, one implicit transaction, the parameters bound on the client.
         try:
             statement = psycopg.ClientCursor(conn).mogrify(
-                "begin; select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true);"
-                " select created, booking from public.book_or_find_seat(%s); commit",
+                "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true);"
+                " select created, booking from public.book_or_find_seat(%s)",
                 (claims, task.session_id),
             )
             cur = conn.execute(statement)
             cur.nextset()
-            cur.nextset()
             cur.fetchall()
             return 201
         except psycopg.Error as exc:
-            conn.execute("rollback")
             return 409 if exc.sqlstate == "SS409" else 500
 
     return book
@@ -382,7 +380,7 @@ def measure_breakdown(dsn: str) -> dict[str, Any]:
         "event translation, routing, middleware (Mangum, Starlette, FastAPI, powertools)": framework,
         "auth (JWT verification)": auth_cpu,
         "validation and serialization (pydantic, JSON)": shape,
-        "SQL (one message: begin, settings, book_or_find_seat, commit)": sql,
+        "SQL (one message: settings and book_or_find_seat, one implicit transaction)": sql,
     }
     print(f"breakdown of the handler's client CPU per booking ({total:.0f} µs measured whole):")
     for phase, micros in phases.items():
