@@ -11,8 +11,11 @@ create table public.mail_send_pacing (
 );
 comment on table public.mail_send_pacing is 'The next free send slot of the mail account (the dispatcher only).';
 alter table public.mail_send_pacing enable row level security;
--- The dispatcher's own connection only: no API role reads or writes it (no policies either).
+-- Written only by reserve_mail_sends() (security definer, the dispatcher's own connection). Clients get nothing;
+-- the service role reads it, as it reads every other system ledger (write_counters, stripe_events, deliveries), and
+-- writes none of them. (Supabase grants new tables to no API role since 2026-10-30: this is the whole grant.)
 revoke all on public.mail_send_pacing from public, anon, authenticated, service_role;
+grant select on public.mail_send_pacing to service_role;
 insert into public.mail_send_pacing default values;
 
 -- Reserve `p_count` consecutive slots at `p_rate` per second; the seconds from now to the first of them.

@@ -30,7 +30,6 @@ insert into declared_relations values
     ('groups'),
     ('idempotency_keys'),
     ('learning_goals'),
-    ('mail_send_pacing'),
     ('membership_plans'),
     ('mentee_goals'),
     ('mentee_profiles'),
@@ -72,7 +71,6 @@ insert into declared_functions values
     ('count_write(text)'),
     ('count_write_trigger()'),
     ('purge_write_counters()'),
-    ('reserve_mail_sends(integer,double precision)'),
     ('accept_answer(uuid,uuid)'),
     ('apply_account_state(text,boolean,boolean,boolean,timestamp with time zone)'),
     ('apply_invoice(text,text,boolean,timestamp with time zone,timestamp with time zone)'),
@@ -424,6 +422,11 @@ insert into declared_table_grants values
 insert into declared_column_grants values ('authenticated', 'mentorship_messages', 'INSERT', 'body,mentorship_id');
 insert into declared_execute values
     ('authenticated', 'is_mentorship_party(uuid)'), ('authenticated', 'mentorship_is_active(uuid)');
+
+-- The mail account's send slots (20261130001600): read by the service role, written by the dispatcher only.
+insert into declared_relations values ('mail_send_pacing');
+insert into declared_functions values ('reserve_mail_sends(integer,double precision)');
+insert into declared_table_grants values ('service_role', 'mail_send_pacing', 'SELECT');
 
 -- Browse under RLS (20261130001400).
 insert into declared_functions values ('search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)');
