@@ -34,10 +34,6 @@ class StripeEventsRepo:
         assert row is not None
         return next(iter(row.values()))
 
-    def claim(self, event_id: str, event_type: str, created: datetime) -> bool:
-        """Record the event in the ledger; False if it was processed before (then do nothing)."""
-        return bool(self._one("select public.claim_stripe_event(%s, %s, %s)", (event_id, event_type, created)))
-
     def finish(self, event_id: str, outcome: str) -> None:
         """The event's outcome in the ledger, sent with the transaction's COMMIT (the transaction ends here)."""
         db.commit_with(self.conn, "select public.finish_stripe_event(%s, %s)", (event_id, outcome))

@@ -246,12 +246,11 @@ def _record_rejection(raw: Any, reason: str) -> EventOutcome:
     if not (isinstance(event_type, str) and EVENT_TYPE.fullmatch(event_type)):
         event_type = "unknown"
     outcome = f"rejected: {reason}"[:1000]
-    with db.transaction() as conn:
-        repo = StripeEventsRepo(conn)
-        if repo.claim(event_id, event_type, datetime.now(UTC)):
-            repo.finish(event_id, outcome)
-        else:
+    with claimed_event(event_id, event_type, datetime.now(UTC)) as repo:
+        if repo is None:
             outcome = "duplicate"
+        else:
+            repo.finish(event_id, outcome)
     from aws_lambda_powertools.metrics import MetricUnit
 
     metrics.add_metric(name="stripe.rejected", unit=MetricUnit.Count, value=1)
