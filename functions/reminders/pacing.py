@@ -62,14 +62,6 @@ class Pacer:
         if pause > 0:
             self.sleep(pause)
 
-    def wait_turn(self, remaining: int) -> bool:
-        """Sleep until the next slot and answer True; False (without sleeping) when it falls after the deadline."""
-        slot = self.next_slot(remaining)
-        if slot is None:
-            return False
-        self.wait_until(slot)
-        return True
-
 
 _quota: dict[str, float] = {}
 

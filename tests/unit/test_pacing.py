@@ -30,6 +30,16 @@ class World:
         return start - self.now
 
 
+def take_turn(pacer: Pacer, remaining: int) -> bool:
+    """What the dispatcher does before each hand-over: take the next slot and wait for it; False past the
+    deadline."""
+    slot = pacer.next_slot(remaining)
+    if slot is None:
+        return False
+    pacer.wait_until(slot)
+    return True
+
+
 def test_two_workers_share_one_sequence_of_slots() -> None:
     """Two concurrent workers (whichever would wake first acts next; a hand-over takes no time): the sends of both
     together are 1/rate apart, as one paced sender's would be."""
@@ -40,7 +50,7 @@ def test_two_workers_share_one_sequence_of_slots() -> None:
     for _ in range(24):
         who = min(range(2), key=lambda i: awake[i])
         world.now = awake[who]
-        assert pacers[who].wait_turn(remaining=50)
+        assert take_turn(pacers[who], 50)
         sent.append(world.now)
         awake[who] = world.now
     assert set(world.reservations) == {2}, "a quarter second of slots per reservation"
@@ -53,14 +63,14 @@ def test_two_workers_share_one_sequence_of_slots() -> None:
 def test_a_reservation_never_exceeds_what_is_left_and_idle_time_earns_no_burst() -> None:
     world = World()
     pacer = Pacer(rate=100, reserve=world.reserve, deadline=100, clock=world.clock, sleep=world.sleep)
-    assert pacer.wait_turn(remaining=3)
+    assert take_turn(pacer, 3)
     assert world.reservations == [3]
-    assert pacer.wait_turn(remaining=2)
-    assert pacer.wait_turn(remaining=1)
+    assert take_turn(pacer, 2)
+    assert take_turn(pacer, 1)
     world.now += 50.0  # idle
     times = []
     for left in range(25, 0, -1):
-        assert pacer.wait_turn(remaining=left)
+        assert take_turn(pacer, left)
         times.append(world.now)
     assert times[-1] - times[0] >= 24 / 100 - 1e-9
 
@@ -68,9 +78,9 @@ def test_a_reservation_never_exceeds_what_is_left_and_idle_time_earns_no_burst()
 def test_a_slot_after_the_deadline_is_refused_without_waiting() -> None:
     world = World()
     pacer = Pacer(rate=2, reserve=world.reserve, deadline=1.2, clock=world.clock, sleep=world.sleep)
-    assert pacer.wait_turn(remaining=10)  # slot 0.0
-    assert pacer.wait_turn(remaining=9)  # slot 0.5
-    assert pacer.wait_turn(remaining=8)  # slot 1.0
+    assert take_turn(pacer, 10)  # slot 0.0
+    assert take_turn(pacer, 9)  # slot 0.5
+    assert take_turn(pacer, 8)  # slot 1.0
     before = world.now
-    assert not pacer.wait_turn(remaining=7)  # slot 1.5
+    assert not take_turn(pacer, 7)  # slot 1.5
     assert world.now == before
