@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import multiprocessing as mp
 import os
@@ -102,6 +103,12 @@ def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
     return ordered[index]
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most of these moments (seconds) that fall within any one second."""
+    ordered = sorted(times)
+    return max((bisect.bisect_left(ordered, start + 1.0) - i for i, start in enumerate(ordered)), default=0)
 
 
 def median(samples: list[float]) -> float:

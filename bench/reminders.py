@@ -17,7 +17,6 @@ the run is printed. Last line: one JSON object.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 import sys
@@ -28,7 +27,15 @@ from typing import Any
 
 import psycopg
 
-from bench.common import create_users, emit, fresh_database, run_processes, running_cluster, use_database
+from bench.common import (
+    busiest_second,
+    create_users,
+    emit,
+    fresh_database,
+    run_processes,
+    running_cluster,
+    use_database,
+)
 
 SCALES = [int(n) for n in os.environ.get("BENCH_REMINDERS_SCALES", "100000,1000000").split(",")]
 WORKERS = int(os.environ.get("BENCH_REMINDERS_WORKERS", "2"))
@@ -169,7 +176,7 @@ def run_paced(dsn: str, people: tuple[list[str], str]) -> dict[str, Any]:
     ids = Counter(i for r in results for i in r["ids"])
     span = times[-1] - times[0]
     achieved = (len(times) - 1) / span
-    busiest = max(bisect.bisect_left(times, start + 1.0) - i for i, start in enumerate(times))
+    busiest = busiest_second(times)
     figures = {
         "paced_ratio": round(achieved / PACED_RATE, 3),
         "paced_busiest_second": busiest,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bench.common import busiest_second
 from tests.integration.reminders.conftest import message_ids, statuses
 
 
@@ -40,11 +41,6 @@ def set_rate(monkeypatch: pytest.MonkeyPatch, rate: str | None) -> None:
     else:
         monkeypatch.setenv("MAIL_MAX_SEND_RATE", rate)
     get_settings.cache_clear()
-
-
-def busiest_second(times: list[float]) -> int:
-    ordered = sorted(times)
-    return max(sum(1 for t in ordered[i:] if t < start + 1.0) for i, start in enumerate(ordered))
 
 
 def test_two_dispatchers_together_keep_to_the_accounts_rate(
