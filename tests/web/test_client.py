@@ -67,6 +67,14 @@ def fill_card(page: Any, number: str) -> None:
     page.get_by_label("CVC").fill("123")
 
 
+def book_and_pay(page: Any, session_id: str, card: str) -> None:
+    """From the session's page: book, fill the card, pay."""
+    page.goto(f"/#/sessions/{session_id}")
+    page.get_by_role("button", name="Book and pay").click()
+    fill_card(page, card)
+    page.get_by_role("button", name="Pay", exact=True).click()
+
+
 def test_a_learner_books_a_free_seat(page: Any, make_person: Any, web_admin: Any, publish: Any) -> None:
     host, learner = make_person("Grace Free"), make_person("Linus Free")
     session = publish(host, title="Free compilers clinic")
@@ -106,10 +114,7 @@ def test_a_declined_card_shows_the_error_and_frees_the_seat(
     host, learner = make_person("Grace Declined"), make_person("Ken Declined")
     session = publish(host, title="One seat, paid", price_amount=1500, capacity=1)
     sign_in(page, "Ken Declined")
-    page.goto(f"/#/sessions/{session['id']}")
-    page.get_by_role("button", name="Book and pay").click()
-    fill_card(page, "4000000000000341")
-    page.get_by_role("button", name="Pay", exact=True).click()
+    book_and_pay(page, session["id"], "4000000000000341")
     page.get_by_role("alert").filter(has_text="declined").wait_for(timeout=30_000)
     page.get_by_text("The payment failed, so the seat was released.").wait_for()
     seats = web_admin.execute("select seats_taken from public.sessions where id = %s", (session["id"],)).fetchone()
@@ -125,10 +130,7 @@ def test_a_learner_cancels_and_sees_the_refund(
     host, learner = make_person("Grace Refund"), make_person("Ada Refund")
     session = publish(host, title="Refundable workshop", price_amount=4000)
     sign_in(page, "Ada Refund")
-    page.goto(f"/#/sessions/{session['id']}")
-    page.get_by_role("button", name="Book and pay").click()
-    fill_card(page, "4242424242424242")
-    page.get_by_role("button", name="Pay", exact=True).click()
+    book_and_pay(page, session["id"], "4242424242424242")
     page.get_by_text("You're booked. See you there!").wait_for(timeout=30_000)
     page.goto("/#/me/bookings")
     page.get_by_role("button", name="Cancel…").click()
