@@ -64,6 +64,7 @@ TARGETS = (
     Target("rec_growth_500k_over_50k", "matching", "rec_growth_500k_over_50k", "<=", 1.5, "p50 500 k ÷ 50 k"),
     Target("cohort_large_score_ratio", "matching", "cohort_large_score_ratio", "==", 1.0, "50 k x 10 k optimum"),
     Target("cohort_large_solve_s", "matching", "cohort_large_solve_s", "<=", 900.0, "within the 15-minute limit"),
+    Target("cohort_large_memory", "matching", "cohort_large_peak_mb", "<=", 3008, "MB: the cohort function's memory"),
     Target("cohort_time_ratio", "matching", "cohort_time_ratio", "<=", 1.0, "5 k x 1 k ÷ the reference solver"),
 )
 
