@@ -299,7 +299,7 @@ def _prices(
     if not len(mentee):
         return np.zeros(n, dtype=np.int64)  # no pairs: nothing to price
     root = n
-    matched_to = np.full(int(mentee.max()) + 1 if len(mentee) else 0, -1, dtype=np.int64)
+    matched_to = np.full(int(mentee.max()) + 1, -1, dtype=np.int64)
     gain = np.zeros(len(matched_to), dtype=np.int64)
     matched_to[mentee[chosen == 1]] = mentor[chosen == 1]
     gain[mentee[chosen == 1]] = points[chosen == 1]
