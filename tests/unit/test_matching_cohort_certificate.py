@@ -78,7 +78,10 @@ def test_solving_over_a_few_pairs_and_adding_what_the_dual_finds_reaches_the_den
     assert certificate.total == certificate.bound
     assert certificate.ratio == 1.0
     assert abs(result.total_score - reference.total_score) < 1e-6 * max(1, len(mentees))
-    assert certificate.total == round(sum(s.score for s in result.matches.values()) * POINTS)
+    # The certificate counts the numpy scores; the result explains each match with score() (the two may differ by
+    # a millionth at a rounding boundary: see the scoring property test).
+    explained = round(sum(s.score for s in result.matches.values()) * POINTS)
+    assert abs(certificate.total - explained) <= len(result.matches)
     # Capacity held, each mentee at most once (a dict), never their own mentor, every mentee accounted for.
     taken: dict[str, int] = {}
     for mentee_id, scored in result.matches.items():
