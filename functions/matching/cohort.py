@@ -204,11 +204,12 @@ def eligible_edges(mentors: Sequence[Mentor], mentees: Sequence[Mentee]) -> Edge
     return Edges(mentor_of_pair, points, start, mentors, mentees)
 
 
-def _unmatched_reason(mentee: Mentee, mentors: Sequence[Mentor], has_edges: bool) -> str:
+def _unmatched_reason(mentee: Mentee, teachers: dict[int, list[Mentor]], has_edges: bool) -> str:
+    """Why a mentee was not matched; `teachers`: the cohort's mentors by skill."""
     if not mentee.goals:
         return "no learning goals declared"
     if not has_edges:
-        covering = [m for m in mentors if set(m.skills) & set(mentee.goals)]
+        covering = {id(m): m for skill_id in mentee.goals for m in teachers.get(skill_id, ())}.values()
         if not covering:
             return "no mentor in the cohort covers any of their goals"
         reasons = {ineligible(m, mentee) or "covers none of the gap" for m in covering}
@@ -224,8 +225,12 @@ def _result(
     seconds: float,
     solver: str,
 ) -> CohortResult:
+    teachers: dict[int, list[Mentor]] = defaultdict(list)  # one pass over the mentors, not one per unmatched mentee
+    for mentor in mentors:
+        for skill_id in mentor.skills:
+            teachers[skill_id].append(mentor)
     unmatched = {
-        m.id: _unmatched_reason(m, mentors, edges.count(i) > 0) for i, m in enumerate(mentees) if m.id not in chosen
+        m.id: _unmatched_reason(m, teachers, edges.count(i) > 0) for i, m in enumerate(mentees) if m.id not in chosen
     }
     return CohortResult(chosen, unmatched, round(sum(s.score for s in chosen.values()), 6), seconds, solver)
 

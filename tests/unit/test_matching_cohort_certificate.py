@@ -140,3 +140,37 @@ def test_empty_cohorts_are_solved_and_certified() -> None:
         result, certificate = solve_certified(some_mentors, some_mentees)
         assert result.matches == {}
         assert certificate.total == certificate.bound == 0
+
+
+def test_every_unmatched_mentee_is_told_why() -> None:
+    week = ((0, 600),)
+    en = frozenset({"en"})
+
+    def teacher(mid: str, skills: dict[int, int], *, accepting: bool = True, active: int = 0) -> Mentor:
+        return Mentor(mid, skills, 1, active, accepting, en, week=week)
+
+    mentors = [
+        teacher("open", {1: 5}),
+        teacher("closed", {2: 5}, accepting=False),
+        teacher("full", {2: 5}, active=1),
+        teacher("junior", {3: 1}),
+    ]
+    mentees = [
+        Mentee("first", {1: (1, 3)}, en, week),
+        Mentee("second", {1: (1, 3)}, en, week),  # the one place of "open" went to "first" (a tie, by order)
+        Mentee("closed-or-full", {2: (1, 3)}, en, week),
+        Mentee("too-advanced", {3: (2, 4)}, en, week),
+        Mentee("untaught", {9: (0, 2)}, en, week),
+        Mentee("no-goals", {}, en, week),
+    ]
+    result = solve_certified(mentors, mentees)[0]
+    assert len(result.matches) == 1
+    reasons = result.unmatched
+    assert set(reasons) == {e.id for e in mentees} - set(result.matches)
+    assert "places ran out" in next(reasons[e] for e in ("first", "second") if e in reasons)
+    assert reasons["closed-or-full"] == (
+        "every mentor covering their goals is unavailable (at capacity, not accepting mentees)"
+    )
+    assert reasons["too-advanced"] == "every mentor covering their goals is unavailable (covers none of the gap)"
+    assert reasons["untaught"] == "no mentor in the cohort covers any of their goals"
+    assert reasons["no-goals"] == "no learning goals declared"
