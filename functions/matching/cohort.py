@@ -259,14 +259,14 @@ def _places(
 
 def _assign(
     capacity: NDArray[np.int64], mentee: NDArray[np.int64], mentor: NDArray[np.int64], points: NDArray[np.int64]
-) -> NDArray[np.int64]:
-    """An optimal assignment over the given pairs only (LAPJVsp, see the module's docstring): for each pair, 1 if
+) -> NDArray[np.bool_]:
+    """An optimal assignment over the given pairs only (LAPJVsp, see the module's docstring): which pairs are
     chosen. Costs are whole numbers (points), so the solver's sums are exact."""
     import numpy as np
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-    chosen = np.zeros(len(mentee), dtype=np.int64)
+    chosen = np.zeros(len(mentee), dtype=bool)
     pair = np.arange(len(mentee), dtype=np.int64)
     owner, place, place_mentee, place_pair = _places(capacity, mentee, mentor, pair)
     if not len(place):
@@ -282,7 +282,7 @@ def _assign(
     keys = place * n_cols + place_mentee
     order = np.argsort(keys)
     filled = np.flatnonzero(assigned < n_cols)
-    chosen[place_pair[order[np.searchsorted(keys, filled * n_cols + assigned[filled], sorter=order)]]] = 1
+    chosen[place_pair[order[np.searchsorted(keys, filled * n_cols + assigned[filled], sorter=order)]]] = True
     return chosen
 
 
@@ -291,7 +291,7 @@ def _prices(
     mentee: NDArray[np.int64],
     mentor: NDArray[np.int64],
     points: NDArray[np.int64],
-    chosen: NDArray[np.int64],
+    chosen: NDArray[np.bool_],
 ) -> NDArray[np.int64]:
     """Dual prices of the mentors' places for an optimal assignment of the given pairs: the largest prices p >= 0
     with (complementary slackness) p = 0 for a mentor with a place left, every chosen pair its mentee's best
@@ -306,9 +306,9 @@ def _prices(
     root = n
     matched_to = np.full(int(mentee.max()) + 1, -1, dtype=np.int64)
     gain = np.zeros(len(matched_to), dtype=np.int64)
-    matched_to[mentee[chosen == 1]] = mentor[chosen == 1]
-    gain[mentee[chosen == 1]] = points[chosen == 1]
-    taken = np.bincount(mentor[chosen == 1], minlength=n)
+    matched_to[mentee[chosen]] = mentor[chosen]
+    gain[mentee[chosen]] = points[chosen]
+    taken = np.bincount(mentor[chosen], minlength=n)
     mine = matched_to[mentee]  # each pair's mentee's mentor (-1 if unmatched)
     other = (mine >= 0) & (mine != mentor)
     alone = mine < 0
@@ -316,19 +316,17 @@ def _prices(
     src = np.concatenate(
         [
             mentor[other],  # p[m] <= p[j] + s[i,m] - s[i,j]: i prefers its mentor m at these prices
-            np.full(int((chosen == 1).sum()), root),  # p[m] <= s[i,m]: a matched mentee gains >= 0
+            np.full(int(chosen.sum()), root),  # p[m] <= s[i,m]: a matched mentee gains >= 0
             mentor[alone],  # p[j] >= s[i,j]: an unmatched mentee gains nothing from any of its pairs
             np.arange(n),  # p[j] >= 0
             np.full(len(open_mentors), root),  # p[j] <= 0 where a place is left
         ]
     )
-    dst = np.concatenate(
-        [mine[other], mentor[chosen == 1], np.full(int(alone.sum()), root), np.full(n, root), open_mentors]
-    )
+    dst = np.concatenate([mine[other], mentor[chosen], np.full(int(alone.sum()), root), np.full(n, root), open_mentors])
     weight = np.concatenate(
         [
             (gain[mentee[other]] - points[other]).astype(np.float64),
-            points[chosen == 1].astype(np.float64),
+            points[chosen].astype(np.float64),
             -points[alone].astype(np.float64),
             np.zeros(n),
             np.zeros(len(open_mentors)),
@@ -464,7 +462,7 @@ def solve_certified(
         points = edges.points[pairs].astype(np.int64)
         chosen = _assign(capacity, mentee, mentor, points)
         prices = _prices(capacity, mentee, mentor, points, chosen)
-        total = int(points[chosen == 1].sum())
+        total = int(points[chosen].sum())
         bound = int(_gains(edges, prices).sum() + (capacity * prices).sum())
         if bound == total:
             break
@@ -476,10 +474,9 @@ def solve_certified(
         if not len(np.setdiff1d(more, pairs)):
             raise AssertionError("the dual bound exceeds the total but no pair could improve the assignment")
         pairs = np.union1d(pairs, more)
-    picked = pairs[chosen == 1]
     matches = {
         mentees[i].id: edges.explain(i, j)
-        for i, j in zip(_mentee_of(edges, picked).tolist(), edges.mentor[picked].tolist(), strict=True)
+        for i, j in zip(mentee[chosen].tolist(), mentor[chosen].tolist(), strict=True)
     }
     result = _result(mentees, mentors, edges, matches, time.perf_counter() - started, "lapjvsp-certified")
     return result, Certificate(total=total, bound=bound, rounds=rounds, pairs_used=len(pairs))
@@ -513,8 +510,9 @@ def solve_greedy(mentors: Sequence[Mentor], mentees: Sequence[Mentee], edges: Ed
     room = _free_places(mentors)
     taken = [False] * len(mentees)
     chosen: dict[str, Scored] = {}
-    mentee_of, mentor_of = edges.mentee.tolist(), edges.mentor.tolist()
-    for e in np.lexsort((edges.mentor, edges.mentee, -edges.score)).tolist():
+    mentee = edges.mentee  # made on each access: once here
+    mentee_of, mentor_of = mentee.tolist(), edges.mentor.tolist()
+    for e in np.lexsort((edges.mentor, mentee, -edges.score)).tolist():
         i, j = mentee_of[e], mentor_of[e]
         if not taken[i] and room[j] > 0:
             taken[i] = True
