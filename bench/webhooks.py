@@ -205,34 +205,18 @@ def _client(dsn: str, deliveries: list[Delivery], barrier: Any, out: Any) -> Non
 Direct = tuple[str, str, datetime, tuple[str, tuple[Any, ...]] | None]  # (id, type, created, effect statement)
 
 
-class _Recorder:
-    """Stands in for the connection while a handler runs at set-up: keeps the effect's statement (the reference
-    then runs exactly the SQL our handler would, without our code around it)."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, tuple[Any, ...]]] = []
-
-    def execute(self, query: str, params: tuple[Any, ...] = ()) -> _Recorder:
-        self.statements.append((query, params))
-        return self
-
-    def fetchone(self) -> dict[str, Any]:
-        return {"outcome": "recorded"}
-
-
 def direct_form(evt: dict[str, Any]) -> Direct:
-    from webhooks.dal import StripeEventsRepo
+    """The event as the reference runs it: the effect statement our handler decides on (the same SQL, without our
+    code around it), or none."""
+    from webhooks.dal import Effect
     from webhooks.logic import CONNECT_HANDLERS, HANDLERS
 
     connect = endpoint_of(evt)[0].endswith("connect")
     created = datetime.fromtimestamp(evt["created"], UTC)
     handler = (CONNECT_HANDLERS if connect else HANDLERS).get(evt["type"])
-    recorder = _Recorder()
-    if handler is not None:
-        handler(StripeEventsRepo(recorder), evt["data"]["object"], created)  # type: ignore[arg-type]
-    if len(recorder.statements) > 1:
-        raise RuntimeError(f"{evt['type']}: more than one effect statement")
-    return evt["id"], evt["type"], created, recorder.statements[0] if recorder.statements else None
+    decision = handler(evt["data"]["object"], created) if handler is not None else None
+    effect = ("select " + decision.call, decision.params) if isinstance(decision, Effect) else None
+    return evt["id"], evt["type"], created, effect
 
 
 def _direct_client(dsn: str, items: list[Direct], barrier: Any, out: Any) -> None:

@@ -223,6 +223,12 @@ def run_as_user(claims: dict[str, Any], query: str, params: tuple[Any, ...]) -> 
     return _one_flight(claims, query, params, asynchronous=False).fetchall()
 
 
+def system_rows(query: str, params: Sequence[Any] | Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One statement as the system in its own transaction, sent in one flight and committed durably; its rows.
+    (Locks it takes are held only while the server works.)"""
+    return _one_flight(None, query, params, asynchronous=False).fetchall()
+
+
 def run_bookkeeping(query: str, params: Sequence[Any] | Mapping[str, Any]) -> int:
     """One statement as the system in one flight, committed with `synchronous_commit = off` (durable a fraction
     of a second later): for bookkeeping whose loss in a database crash is safe by design (the dispatcher's

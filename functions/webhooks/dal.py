@@ -1,10 +1,9 @@
 """SQL of the Stripe webhook function: the processed-events ledger and the effect functions (all in SQL, each
-idempotent and order-tolerant), plus the refund queue."""
+idempotent and order-tolerant), applied together in one statement, plus the refund queue."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -16,135 +15,128 @@ from shared import db
 Conn = psycopg.Connection[dict[str, Any]]
 
 
-@contextmanager
-def claimed_event(event_id: str, event_type: str, created: datetime) -> Iterator[StripeEventsRepo | None]:
-    """A transaction that starts by claiming the event in the ledger (the claim travels with BEGIN): a repository
-    to apply it with, or None when it was processed before. Committed when the block ends (by `finish`)."""
-    claim = "select public.claim_stripe_event(%s, %s, %s) as claimed"
-    with db.transaction_from(claim, (event_id, event_type, created)) as (conn, rows):
-        yield StripeEventsRepo(conn) if rows[0]["claimed"] else None
+@dataclass(frozen=True)
+class Effect:
+    """The call of one effect function (SQL, `%s` placeholders) and its parameters: what an event does."""
+
+    call: str
+    params: tuple[Any, ...]
 
 
-class StripeEventsRepo:
-    def __init__(self, conn: Conn) -> None:
-        self.conn = conn
+# What a handler decides for an event: an effect to apply, or (nothing to apply) the outcome itself.
+Decision = Effect | str
 
-    def _one(self, query: str, params: tuple[Any, ...]) -> Any:
-        row = self.conn.execute(query, params).fetchone()
-        assert row is not None
-        return next(iter(row.values()))
+_APPLY_ONCE = (
+    "select case when public.claim_stripe_event(%s, %s, %s)"
+    " then public.settle_stripe_event(%s, {effect}) else 'duplicate' end as outcome"
+)
 
-    def finish(self, event_id: str, outcome: str) -> None:
-        """The event's outcome in the ledger, sent with the transaction's COMMIT (the transaction ends here)."""
-        db.commit_with(self.conn, "select public.finish_stripe_event(%s, %s)", (event_id, outcome))
 
-    def payment_succeeded(
-        self, booking_id: UUID, intent_id: str, charge_id: str | None, amount: int, currency: str
-    ) -> str:
-        return str(
-            self._one(
-                "select public.record_payment_succeeded(%s, %s, %s, %s, %s)",
-                (booking_id, intent_id, charge_id, amount, currency),
-            )
-        )
+def apply_once(event_id: str, event_type: str, created: datetime, decision: Decision) -> str:
+    """Claim the event in the ledger, apply its effect and record the outcome, in ONE statement and its own
+    transaction (one round trip; migration 20261130002000 says why the effect runs only for a new event): the
+    outcome, or `duplicate` when the ledger held the event already (and nothing was applied)."""
+    if isinstance(decision, Effect):
+        query, effect_params = _APPLY_ONCE.format(effect=decision.call), decision.params
+    else:
+        query, effect_params = _APPLY_ONCE.format(effect="%s"), (decision,)
+    rows = db.system_rows(query, (event_id, event_type, created, event_id, *effect_params))
+    return str(rows[0]["outcome"])
 
-    def payment_failed(self, booking_id: UUID, reason: str) -> str:
-        return str(self._one("select public.record_payment_failed(%s, %s)", (booking_id, reason)))
 
-    def charge_refunded(self, intent_id: str, refund_ids: list[str]) -> str:
-        return str(self._one("select public.record_charge_refunded(%s, %s)", (intent_id, refund_ids)))
+# The effects: each an SQL function, idempotent and tolerant of any order (see the migrations).
+def payment_succeeded(booking_id: UUID, intent_id: str, charge_id: str | None, amount: int, currency: str) -> Effect:
+    return Effect(
+        "public.record_payment_succeeded(%s, %s, %s, %s, %s)", (booking_id, intent_id, charge_id, amount, currency)
+    )
 
-    def subscription_state(
-        self,
-        subscription_id: str,
-        customer_id: str,
-        price_id: str | None,
-        status: str,
-        period_end: datetime | None,
-        cancel_at_period_end: bool | None,
-        trial_end: datetime | None,
-        event_at: datetime,
-    ) -> str:
-        return str(
-            self._one(
-                "select public.apply_subscription_state(%s, %s, %s, %s, %s, %s, %s, %s)",
-                (subscription_id, customer_id, price_id, status, period_end, cancel_at_period_end, trial_end, event_at),
-            )
-        )
 
-    def membership_invoice(
-        self,
-        *,
-        invoice_id: str,
-        subscription_id: str,
-        customer_id: str,
-        status: str,
-        amount_due: int,
-        amount_paid: int,
-        currency: str,
-        period_end: datetime | None,
-        hosted_url: str | None,
-        created: datetime,
-        paid: bool,
-        failed: bool,
-        event_at: datetime,
-    ) -> str:
-        return str(
-            self._one(
-                "select public.apply_membership_invoice(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    invoice_id,
-                    subscription_id,
-                    customer_id,
-                    status,
-                    amount_due,
-                    amount_paid,
-                    currency,
-                    period_end,
-                    hosted_url,
-                    created,
-                    paid,
-                    failed,
-                    event_at,
-                ),
-            )
-        )
+def payment_failed(booking_id: UUID, reason: str) -> Effect:
+    return Effect("public.record_payment_failed(%s, %s)", (booking_id, reason))
 
-    def invoice(
-        self, subscription_id: str, customer_id: str, paid: bool, period_end: datetime | None, event_at: datetime
-    ) -> str:
-        """An invoice event without the invoice's own fields (an older shape): the subscription moves only."""
-        return str(
-            self._one(
-                "select public.apply_invoice(%s, %s, %s, %s, %s)",
-                (subscription_id, customer_id, paid, period_end, event_at),
-            )
-        )
 
-    def content_purchase(
-        self,
-        user_id: UUID,
-        content_id: UUID,
-        intent_id: str,
-        amount: int,
-        currency: str,
-        platform_fee: int,
-        destination_charge: bool,
-    ) -> str:
-        return str(
-            self._one(
-                "select public.record_content_purchase(%s, %s, %s, %s, %s, %s, %s)",
-                (user_id, content_id, intent_id, amount, currency, platform_fee, destination_charge),
-            )
-        )
+def charge_refunded(intent_id: str, refund_ids: list[str]) -> Effect:
+    return Effect("public.record_charge_refunded(%s, %s)", (intent_id, refund_ids))
 
-    def account_state(self, account_id: str, charges: bool, payouts: bool, submitted: bool, event_at: datetime) -> str:
-        return str(
-            self._one(
-                "select public.apply_account_state(%s, %s, %s, %s, %s)",
-                (account_id, charges, payouts, submitted, event_at),
-            )
-        )
+
+def subscription_state(
+    subscription_id: str,
+    customer_id: str,
+    price_id: str | None,
+    status: str,
+    period_end: datetime | None,
+    cancel_at_period_end: bool | None,
+    trial_end: datetime | None,
+    event_at: datetime,
+) -> Effect:
+    return Effect(
+        "public.apply_subscription_state(%s, %s, %s, %s, %s, %s, %s, %s)",
+        (subscription_id, customer_id, price_id, status, period_end, cancel_at_period_end, trial_end, event_at),
+    )
+
+
+def membership_invoice(
+    *,
+    invoice_id: str,
+    subscription_id: str,
+    customer_id: str,
+    status: str,
+    amount_due: int,
+    amount_paid: int,
+    currency: str,
+    period_end: datetime | None,
+    hosted_url: str | None,
+    created: datetime,
+    paid: bool,
+    failed: bool,
+    event_at: datetime,
+) -> Effect:
+    return Effect(
+        "public.apply_membership_invoice(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            invoice_id,
+            subscription_id,
+            customer_id,
+            status,
+            amount_due,
+            amount_paid,
+            currency,
+            period_end,
+            hosted_url,
+            created,
+            paid,
+            failed,
+            event_at,
+        ),
+    )
+
+
+def invoice(
+    subscription_id: str, customer_id: str, paid: bool, period_end: datetime | None, event_at: datetime
+) -> Effect:
+    """An invoice event without the invoice's own fields (an older shape): the subscription moves only."""
+    return Effect(
+        "public.apply_invoice(%s, %s, %s, %s, %s)", (subscription_id, customer_id, paid, period_end, event_at)
+    )
+
+
+def content_purchase(
+    user_id: UUID,
+    content_id: UUID,
+    intent_id: str,
+    amount: int,
+    currency: str,
+    platform_fee: int,
+    destination_charge: bool,
+) -> Effect:
+    return Effect(
+        "public.record_content_purchase(%s, %s, %s, %s, %s, %s, %s)",
+        (user_id, content_id, intent_id, amount, currency, platform_fee, destination_charge),
+    )
+
+
+def account_state(account_id: str, charges: bool, payouts: bool, submitted: bool, event_at: datetime) -> Effect:
+    return Effect("public.apply_account_state(%s, %s, %s, %s, %s)", (account_id, charges, payouts, submitted, event_at))
 
 
 class RefundsRepo:

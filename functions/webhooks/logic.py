@@ -34,7 +34,8 @@ from shared.errors import BadRequest
 from shared.observability import logger, metrics
 from shared.settings import get_settings
 from shared.stripe_client import STRIPE_API_VERSION
-from webhooks.dal import RefundsRepo, StripeEventsRepo, claimed_event
+from webhooks import dal
+from webhooks.dal import Decision, RefundsRepo
 from webhooks.models import (
     EVENT_ID,
     EVENT_TYPE,
@@ -88,8 +89,8 @@ def verify_event(payload: bytes, signature: str | None, *, connect: bool = False
         return text  # verified, but not JSON: rejected (recorded) by apply_event
 
 
-# Handlers: (repo, event object, event time) -> outcome ------------------------------------------------
-Handler = Callable[[StripeEventsRepo, dict[str, Any], datetime], str]
+# Handlers: (event object, event time) -> the effect to apply, or the outcome when there is none -------------
+Handler = Callable[[dict[str, Any], datetime], Decision]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -100,7 +101,7 @@ def _parse(model: type[M], obj: dict[str, Any]) -> M:
         raise RejectedEvent(f"data.object {rejection_reason(exc)}") from None
 
 
-def _payment_succeeded(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+def _payment_succeeded(obj: dict[str, Any], at: datetime) -> Decision:
     intent = _parse(PaymentIntentObject, obj)
     amount = intent.amount_received or intent.amount
     purchase = intent.content_purchase()
@@ -108,32 +109,32 @@ def _payment_succeeded(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime
         user_id, content_id = purchase
         destination = intent.transfer_data is not None and intent.transfer_data.destination is not None
         fee = intent.application_fee_amount or 0
-        return repo.content_purchase(user_id, content_id, intent.id, amount, intent.currency, fee, destination)
+        return dal.content_purchase(user_id, content_id, intent.id, amount, intent.currency, fee, destination)
     booking_id = intent.booking_id()
     if booking_id is None:
         return "not_a_booking"
-    return repo.payment_succeeded(booking_id, intent.id, intent.latest_charge, amount, intent.currency)
+    return dal.payment_succeeded(booking_id, intent.id, intent.latest_charge, amount, intent.currency)
 
 
-def _payment_failed(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+def _payment_failed(obj: dict[str, Any], at: datetime) -> Decision:
     intent = _parse(PaymentIntentObject, obj)
     booking_id = intent.booking_id()
     if booking_id is None:
         return "not_a_booking"
     code = intent.last_payment_error.code if intent.last_payment_error else None
-    return repo.payment_failed(booking_id, str(code or intent.cancellation_reason or intent.status or "failed"))
+    return dal.payment_failed(booking_id, str(code or intent.cancellation_reason or intent.status or "failed"))
 
 
-def _charge_refunded(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+def _charge_refunded(obj: dict[str, Any], at: datetime) -> Decision:
     charge = _parse(ChargeObject, obj)
     if charge.payment_intent is None:
         return "not_a_payment_intent"
     refunds = charge.refunds.data if charge.refunds else []
-    return repo.charge_refunded(charge.payment_intent, [r.id for r in refunds])
+    return dal.charge_refunded(charge.payment_intent, [r.id for r in refunds])
 
 
-def _subscription(repo: StripeEventsRepo, sub: SubscriptionObject, status: str, at: datetime) -> str:
-    return repo.subscription_state(
+def _subscription(sub: SubscriptionObject, status: str, at: datetime) -> Decision:
+    return dal.subscription_state(
         sub.id,
         sub.customer or "",
         sub.price_id(),
@@ -145,20 +146,20 @@ def _subscription(repo: StripeEventsRepo, sub: SubscriptionObject, status: str, 
     )
 
 
-def _subscription_changed(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+def _subscription_changed(obj: dict[str, Any], at: datetime) -> Decision:
     sub = _parse(SubscriptionObject, obj)
-    return _subscription(repo, sub, sub.status, at)
+    return _subscription(sub, sub.status, at)
 
 
-def _subscription_deleted(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
-    return _subscription(repo, _parse(SubscriptionObject, {"status": "canceled", **obj}), "canceled", at)
+def _subscription_deleted(obj: dict[str, Any], at: datetime) -> Decision:
+    return _subscription(_parse(SubscriptionObject, {"status": "canceled", **obj}), "canceled", at)
 
 
 def _invoice(paid: bool, failed: bool) -> Handler:
     """An invoice of a subscription: kept for the member to see (when the event carries the invoice's fields), and
     a paid or failed one moves the subscription's status and period."""
 
-    def apply(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+    def apply(obj: dict[str, Any], at: datetime) -> Decision:
         invoice = _parse(InvoiceObject, obj)
         subscription = invoice.subscription_id()
         if subscription is None:
@@ -166,8 +167,8 @@ def _invoice(paid: bool, failed: bool) -> Handler:
         if invoice.id is None or invoice.currency is None or invoice.status is None:
             if not (paid or failed):
                 return "ignored"
-            return repo.invoice(subscription, invoice.customer or "", paid, invoice.covered_until(), at)
-        return repo.membership_invoice(
+            return dal.invoice(subscription, invoice.customer or "", paid, invoice.covered_until(), at)
+        return dal.membership_invoice(
             invoice_id=invoice.id,
             subscription_id=subscription,
             customer_id=invoice.customer or "",
@@ -186,9 +187,9 @@ def _invoice(paid: bool, failed: bool) -> Handler:
     return apply
 
 
-def _account_updated(repo: StripeEventsRepo, obj: dict[str, Any], at: datetime) -> str:
+def _account_updated(obj: dict[str, Any], at: datetime) -> Decision:
     account = _parse(AccountObject, obj)
-    return repo.account_state(
+    return dal.account_state(
         account.id, account.charges_enabled, account.payouts_enabled, account.details_submitted, at
     )
 
@@ -245,34 +246,30 @@ def _record_rejection(raw: Any, reason: str) -> EventOutcome:
     event_type = raw.get("type") if isinstance(raw, dict) else None
     if not (isinstance(event_type, str) and EVENT_TYPE.fullmatch(event_type)):
         event_type = "unknown"
-    outcome = f"rejected: {reason}"[:1000]
-    with claimed_event(event_id, event_type, datetime.now(UTC)) as repo:
-        if repo is None:
-            outcome = "duplicate"
-        else:
-            repo.finish(event_id, outcome)
-    from aws_lambda_powertools.metrics import MetricUnit
+    outcome = dal.apply_once(event_id, event_type, datetime.now(UTC), f"rejected: {reason}"[:1000])
+    if outcome != "duplicate":  # (a duplicate of a rejected event was counted and logged the first time)
+        from aws_lambda_powertools.metrics import MetricUnit
 
-    metrics.add_metric(name="stripe.rejected", unit=MetricUnit.Count, value=1)
-    logger.warning("stripe event rejected", extra={"event_id": event_id, "event_type": event_type, "reason": reason})
+        metrics.add_metric(name="stripe.rejected", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "stripe event rejected", extra={"event_id": event_id, "event_type": event_type, "reason": reason}
+        )
     return EventOutcome(event_id=event_id, type=event_type, outcome=outcome)
 
 
 def apply_event(raw: Any, *, connect: bool = False) -> EventOutcome:
-    """Ledger + effect in one transaction, or the event recorded as rejected. Never logs the payload (only id,
-    type, outcome, and for a rejection which fields did not fit)."""
+    """Ledger + effect in one statement (one transaction), or the event recorded as rejected. Never logs the
+    payload (only id, type, outcome, and for a rejection which fields did not fit)."""
     try:
         event = _envelope(raw, connect=connect)
         created = event.created_at
-        with claimed_event(event.id, event.type, created) as repo:
-            if repo is None:
-                outcome = "duplicate"
-            else:
-                handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event.type)
-                outcome = handler(repo, event.data_object, created) if handler else "ignored"
-                repo.finish(event.id, outcome)
+        handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event.type)
+        # Decided before the ledger is asked (a duplicate's object is read again: cheaper than a round trip), then
+        # claimed, applied and settled in one statement.
+        decision = handler(event.data_object, created) if handler else "ignored"
     except RejectedEvent as exc:
         return _record_rejection(raw, str(exc))
+    outcome = dal.apply_once(event.id, event.type, created, decision)
     logger.info("stripe event", extra={"event_id": event.id, "event_type": event.type, "outcome": outcome})
     return EventOutcome(event_id=event.id, type=event.type, outcome=outcome)
 

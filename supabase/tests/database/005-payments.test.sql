@@ -2,7 +2,7 @@
 -- and purchases. A premium item's body is readable only by the entitled (active membership or a purchase); the
 -- published catalogue is public (017-payments-home.test.sql covers authoring and the catalogue).
 begin;
-select plan(22);
+select plan(23);
 
 select tests.create_user('member@example.test') as member \gset
 select tests.create_user('lapsed@example.test') as lapsed \gset
@@ -78,6 +78,8 @@ select tests.authenticate_as_service_role();
 select is((select count(*)::int from public.entitlements), 2, 'the service role reads every entitlement');
 select throws_ok($$ select public.claim_stripe_event('evt_svc', 'x', now()) $$, '42501', null,
   'the event ledger is internal: not even the service role writes it');
+select throws_ok($$ select public.settle_stripe_event('evt_svc', 'applied') $$, '42501', null,
+  'nor settles an event in it');
 select tests.clear_authentication();
 
 select * from finish();

@@ -98,7 +98,6 @@ insert into declared_functions values
     ('expire_holds(integer)'),
     ('expire_mentorship_requests()'),
     ('fail_stale_cohort_runs()'),
-    ('finish_stripe_event(text,text)'),
     ('forum_bump_stats(uuid,integer,integer,integer)'),
     ('forum_replies_counts()'),
     ('forum_threads_counts()'),
@@ -427,6 +426,9 @@ insert into declared_execute values
 insert into declared_relations values ('mail_send_pacing');
 insert into declared_functions values ('reserve_mail_sends(integer,double precision)');
 insert into declared_table_grants values ('service_role', 'mail_send_pacing', 'SELECT');
+
+-- A Stripe event claimed, applied and settled in one statement (20261130002000): the webhook function only.
+insert into declared_functions values ('settle_stripe_event(text,text)');
 
 -- Browse under RLS (20261130001400).
 insert into declared_functions values ('search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)');

@@ -183,6 +183,42 @@ def test_payment_after_the_hold_lapsed_takes_a_free_seat(publish: Any, book: Any
     assert row == ("confirmed", True)
 
 
+def test_an_effect_that_fails_takes_its_ledger_claim_with_it_and_the_retry_applies_it(
+    publish: Any, book: Any, admin_conn: Any, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claim, effect and outcome are one statement: when the effect cannot finish (here its session row is locked
+    past the statement timeout) nothing of the event stays, Stripe is told to retry (503), and the retry applies
+    it once."""
+    import psycopg
+
+    from shared.settings import get_settings
+
+    _, session = publish(capacity=2, price_amount=1000)
+    _, held = book(session["id"])
+    evt = event("payment_intent.succeeded", intent(held.json()))
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "300")
+    get_settings.cache_clear()
+    try:
+        with psycopg.connect(database_url) as locker:
+            locker.execute("select 1 from public.sessions where id = %s for update", (session["id"],))
+            reply = deliver(evt)
+            assert reply.status == 503, reply.text
+            assert ledger_count(admin_conn, evt["id"]) == 0
+            locker.rollback()
+    finally:
+        monkeypatch.delenv("DB_STATEMENT_TIMEOUT_MS")
+        get_settings.cache_clear()
+    reply = deliver(evt)
+    assert (reply.status, reply.json()["outcome"]) == (200, "confirmed")
+    assert deliver(evt).json()["outcome"] == "duplicate"
+    row = admin_conn.execute("select outcome from public.stripe_events where id = %s", (evt["id"],)).fetchone()
+    assert row == ("confirmed",)
+    paid = admin_conn.execute(
+        "select status::text, paid_at is not null from public.bookings where id = %s", (held.json()["id"],)
+    ).fetchone()
+    assert paid == ("confirmed", True)
+
+
 def test_payment_after_the_hold_lapsed_without_a_seat_is_refunded(publish: Any, book: Any, admin_conn: Any) -> None:
     _, session = publish(capacity=1, price_amount=1000)
     _, held = book(session["id"])
