@@ -168,15 +168,7 @@ class MatchingRepo:
             {"u": user_id, "limit": limit, **keyset_params(after, "at", "id")},
         ).fetchall()
 
-    def expire_requests(self) -> int:
-        row = self.conn.execute("select public.expire_mentorship_requests() as n").fetchone()
-        return int(row["n"]) if row else 0
-
     # Cohorts -----------------------------------------------------------------------------------------
-    def fail_stale_runs(self) -> int:
-        row = self.conn.execute("select public.fail_stale_cohort_runs() as n").fetchone()
-        return int(row["n"]) if row else 0
-
     def program_members(self, program_id: UUID) -> tuple[list[UUID], list[UUID]] | None:
         if self.conn.execute("select 1 from public.programs where id = %s", (program_id,)).fetchone() is None:
             return None

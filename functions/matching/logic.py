@@ -93,13 +93,6 @@ def list_mentorships(*, principal: Principal, cursor: str | None, limit: int) ->
     return MentorshipsPublic(data=[_mentorship(r) for r in shown], next_cursor=next_cursor)
 
 
-def expire_requests() -> dict[str, int]:
-    """The hourly sweep: unanswered requests past their time, and cohort runs whose job never finished."""
-    with db.transaction() as conn:
-        repo = MatchingRepo(conn)
-        return {"expired_requests": repo.expire_requests(), "stale_cohort_runs": repo.fail_stale_runs()}
-
-
 # Cohorts ---------------------------------------------------------------------------------------------
 def _require_admin(principal: Principal) -> None:
     if principal.app_role != "admin":
