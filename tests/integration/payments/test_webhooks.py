@@ -219,6 +219,30 @@ def test_an_effect_that_fails_takes_its_ledger_claim_with_it_and_the_retry_appli
     assert paid == ("confirmed", True)
 
 
+def test_the_one_statement_runs_the_effect_for_a_new_event_only(admin_conn: Any) -> None:
+    """The effect is evaluated inside the CASE only when the claim is new: here the effect is a witness (it settles
+    another ledger row), so that whether it ran is visible."""
+    from datetime import UTC, datetime
+
+    from webhooks import dal
+
+    at = datetime.now(UTC)
+    assert dal.apply_once("evt_witness", "test.witness", at, "untouched") == "untouched"
+    witness = dal.Effect("public.settle_stripe_event(%s, %s)", ("evt_witness", "touched"))
+
+    def witness_outcome() -> str:
+        row = admin_conn.execute("select outcome from public.stripe_events where id = 'evt_witness'").fetchone()
+        return str(row[0])
+
+    assert dal.apply_once("evt_new", "test.event", at, witness) == "touched"
+    assert witness_outcome() == "touched"
+    admin_conn.execute("update public.stripe_events set outcome = 'untouched' where id = 'evt_witness'")
+    assert dal.apply_once("evt_new", "test.event", at, witness) == "duplicate"
+    assert witness_outcome() == "untouched"
+    row = admin_conn.execute("select outcome from public.stripe_events where id = 'evt_new'").fetchone()
+    assert row == ("touched",)
+
+
 def test_payment_after_the_hold_lapsed_without_a_seat_is_refunded(publish: Any, book: Any, admin_conn: Any) -> None:
     _, session = publish(capacity=1, price_amount=1000)
     _, held = book(session["id"])
