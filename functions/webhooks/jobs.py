@@ -6,6 +6,6 @@ from shared.coldstart import init_phase
 
 with init_phase():
     from shared.jobs import scheduled_entry
-    from webhooks.logic import execute_refunds
+    from webhooks.refunds import execute_refunds
 
     refunds_handler = scheduled_entry(execute_refunds, metric_prefix="refunds")

@@ -272,7 +272,7 @@ def test_a_paid_request_ends_before_its_function_times_out(logical_id: str) -> N
 
 
 def test_the_refund_job_starts_no_stripe_call_it_cannot_finish() -> None:
-    from webhooks.logic import execute_refunds
+    from webhooks.refunds import execute_refunds
 
     props = functions()["RefundsFunction"]
     # execute_refunds starts a call only if it ends, at its worst, inside time_budget_seconds; then come the

@@ -40,7 +40,7 @@ def test_the_typing_check_refuses_what_the_pinned_version_refuses() -> None:
 
 def _every_call_we_make(recorder: StripeRecorder) -> None:
     """Drive each code path that talks to Stripe, with Connect on."""
-    from webhooks.logic import refund_params
+    from webhooks.refunds import refund_params
 
     payments.create_customer(user_id=LEARNER, email="learner@example.com")
     params = payments.payment_intent_params(

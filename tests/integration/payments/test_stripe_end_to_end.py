@@ -87,7 +87,7 @@ def test_refund_flow_end_to_end(
     assert cancelled.json()["refund"] == {"amount": 2000, "currency": "usd", "percent": 50, "status": "pending"}
 
     # Out of time (a call could not finish inside the job's budget): nothing sent, the refund back in the queue.
-    from webhooks.logic import execute_refunds
+    from webhooks.refunds import execute_refunds
 
     assert execute_refunds(time_budget_seconds=0.01)["refunds_deferred"] == 1
     assert admin_conn.execute(
