@@ -64,18 +64,13 @@ def claim_batch(limit: int, lease_seconds: int) -> list[dict[str, Any]]:
 
 def mark_handing_over(delivery_id: int, previous: tuple[int, str] | None = None) -> bool:
     """Recorded just before the mail service is called: from here a crash leaves the message in doubt. The
-    previous message's `sent` mark (if any) rides in the same statement, one flight per message."""
-    if previous is None:
-        query = "update public.deliveries set send_started_at = now() where id = %(id)s and status = 'sending'"
-        params: dict[str, Any] = {"id": delivery_id}
-    else:
-        query = (
-            "with sent as (update public.deliveries set status = 'sent', sent_at = now(),"
-            " provider_message_id = %(mid)s, lease_until = null where id = %(prev)s)"
-            " update public.deliveries set send_started_at = now() where id = %(id)s and status = 'sending'"
-        )
-        params = {"id": delivery_id, "prev": previous[0], "mid": previous[1]}
-    return db.run_bookkeeping(query, params) == 1
+    previous message's `sent` mark (if any) rides in the same call, one flight per message (hand_over_delivery,
+    migration 20261130002100: its statements' plans are kept by the connection). False when the lease was lost."""
+    previous_id, message_id = previous if previous is not None else (None, None)
+    rows = db.bookkeeping_rows(
+        "select public.hand_over_delivery(%s, %s, %s) as held", (delivery_id, previous_id, message_id)
+    )
+    return bool(rows[0]["held"])
 
 
 def mark_sent(delivery_id: int, message_id: str) -> None:

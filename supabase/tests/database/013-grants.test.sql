@@ -430,6 +430,9 @@ insert into declared_table_grants values ('service_role', 'mail_send_pacing', 'S
 -- A Stripe event claimed, applied and settled in one statement (20261130002000): the webhook function only.
 insert into declared_functions values ('settle_stripe_event(text,text)');
 
+-- The dispatcher's hand-over mark (20261130002100): the reminders function only.
+insert into declared_functions values ('hand_over_delivery(bigint,bigint,text)');
+
 -- Browse under RLS (20261130001400).
 insert into declared_functions values ('search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)');
 insert into declared_execute values ('anon', 'search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)'), ('authenticated', 'search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)');

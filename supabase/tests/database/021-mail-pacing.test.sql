@@ -1,7 +1,7 @@
 -- The mail account's send slots: consecutive reservations follow one another at 1/rate, idle time earns no burst,
 -- odd arguments are refused, and no API role reserves a slot or moves the clock.
 begin;
-select plan(11);
+select plan(12);
 
 update public.mail_send_pacing set next_slot = '-infinity';
 select is(public.reserve_mail_sends(10, 100), 0::double precision, 'the first reservation starts now');
@@ -23,6 +23,7 @@ select throws_ok($$ select public.reserve_mail_sends(1, 'NaN') $$, '22023', null
 
 select tests.authenticate_as_service_role();
 select throws_ok('select public.reserve_mail_sends(1, 10)', '42501', null, 'the service role reserves nothing');
+select throws_ok('select public.hand_over_delivery(1)', '42501', null, 'nor marks a delivery handed over');
 select throws_ok('update public.mail_send_pacing set next_slot = now()', '42501', null,
   'nor moves the clock (it reads it, as it reads every system ledger)');
 
