@@ -2,9 +2,8 @@
 
 Production goes through Supabase's transaction pooler, so: no prepared statements (`prepare_threshold=None`),
 no session-level SET — everything per request is `set_config(..., is_local => true)` inside a transaction.
-Statements that travel together (BEGIN with the settings, a one-statement transaction as an implicit one, a last
-statement with COMMIT) go as one simple-protocol message, their parameters bound on the client by psycopg's own
-quoting.
+Statements that travel together (BEGIN with the settings, a one-statement transaction as an implicit one) go as
+one simple-protocol message, their parameters bound on the client by psycopg's own quoting.
 """
 
 from __future__ import annotations
@@ -89,9 +88,6 @@ def _settings(claims: dict[str, Any] | None) -> tuple[str, tuple[str, ...]]:
     return _USER_SETTINGS, (timeout, str(role), json.dumps(claims))
 
 
-Statement = tuple[str, Sequence[Any] | Mapping[str, Any]]
-
-
 def _inline(conn: psycopg.Connection[Any], query: str, params: Sequence[Any] | Mapping[str, Any] | None) -> str:
     """A statement with its parameters bound on the client by psycopg's own quoting (ClientCursor.mogrify), so that
     several statements travel as one simple-protocol message: one round trip, and far less client CPU than a
@@ -109,22 +105,15 @@ def _send(
     return cur
 
 
-def _begin(
-    claims: dict[str, Any] | None, first: Statement | None = None
-) -> tuple[psycopg.Connection[dict[str, Any]], list[dict[str, Any]]]:
-    """BEGIN plus the transaction-local settings (and `first`, the transaction's first statement, if given) in one
-    flight: one round trip, not two or three. A connection found dead here is reopened once (nothing of the
-    transaction can have been committed). Returns the connection and the rows of `first`."""
+def _begin(claims: dict[str, Any] | None) -> psycopg.Connection[dict[str, Any]]:
+    """BEGIN plus the transaction-local settings in one flight: one round trip, not two. A connection found dead
+    here is reopened once (nothing of the transaction can have been committed)."""
     query, params = _settings(claims)
     for attempt in (1, 2):
         conn = get_connection()
         try:
-            statements = ["begin", _inline(conn, query, params)]
-            if first is None:
-                _send(conn, statements, 0)
-                return conn, []
-            cur = _send(conn, [*statements, _inline(conn, *first)], 2)
-            return conn, (cur.fetchall() if cur.description is not None else [])
+            _send(conn, ["begin", _inline(conn, query, params)], 0)
+            return conn
         except psycopg.OperationalError as exc:
             reset_connection()
             if attempt == 2:
@@ -137,20 +126,16 @@ def _begin(
 
 
 @contextmanager
-def _transaction(
-    claims: dict[str, Any] | None, first: Statement | None = None
-) -> Iterator[tuple[psycopg.Connection[dict[str, Any]], list[dict[str, Any]]]]:
-    conn, rows = _begin(claims, first)
+def _transaction(claims: dict[str, Any] | None) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+    conn = _begin(claims)
     try:
-        yield conn, rows
+        yield conn
     except BaseException:
         try:
             conn.execute("rollback")
         except psycopg.Error:
             reset_connection()
         raise
-    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-        return  # committed by commit_with
     try:
         conn.execute("commit")
     except psycopg.OperationalError:
@@ -158,40 +143,18 @@ def _transaction(
         raise
 
 
-@contextmanager
-def _plain(claims: dict[str, Any] | None) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-    with _transaction(claims) as (conn, _):
-        yield conn
-
-
 def transaction() -> AbstractContextManager[psycopg.Connection[dict[str, Any]]]:
     """A system transaction: committed when the block ends normally, rolled back on any exception.
 
     Only the BEGIN is retried (on a dead connection); the block itself is never re-run here.
     """
-    return _plain(None)
-
-
-def transaction_from(
-    query: str, params: Sequence[Any] | Mapping[str, Any]
-) -> AbstractContextManager[tuple[psycopg.Connection[dict[str, Any]], list[dict[str, Any]]]]:
-    """A system transaction whose first statement travels with its BEGIN (one round trip saved): yields the
-    connection and that statement's rows. Otherwise as `transaction()`."""
-    return _transaction(None, (query, params))
-
-
-def commit_with(
-    conn: psycopg.Connection[dict[str, Any]], query: str, params: Sequence[Any] | Mapping[str, Any]
-) -> None:
-    """The transaction's last statement and its COMMIT in one flight (one round trip saved); the transaction's
-    block must end right after it."""
-    _send(conn, [_inline(conn, query, params), "commit"], 0)
+    return _transaction(None)
 
 
 def user_transaction(claims: dict[str, Any]) -> AbstractContextManager[psycopg.Connection[dict[str, Any]]]:
     """A transaction run as the calling user: `role` and `request.jwt.claims` set LOCAL, so RLS applies."""
     _settings(claims)  # refuse other roles before touching the connection
-    return _plain(claims)
+    return _transaction(claims)
 
 
 def _one_flight(
