@@ -1,8 +1,8 @@
 """The recommendations the handler serves are the exact scorer's: on generated populations, GET /recommendations
 answers the same mentors, in the same order, with the same scores as matching.scoring.top_k run over every
 mentor in the database. The SQL that preselects candidates may be as clever as it likes; this holds it to the
-pure definition (ties broken by mentor id included: the generated windows are quarter-hour aligned and most
-mentors share their rating and room, so many scores tie)."""
+pure definition (ties broken by mentor id included: the generated windows are quarter-hour aligned and no mentor
+has reviews or mentees yet, so all share their rating and room and many scores tie)."""
 
 from __future__ import annotations
 
@@ -99,6 +99,7 @@ def test_recommendations_are_the_exact_top_k_over_every_mentor(
             me = repo.mentee(mentee.id, week_of)
             assert me is not None
             mentors = repo.mentors(everyone, week_of)
+        assert len(mentors) == len(everyone)  # the mentee reads every mentor's facts: top_k sees them all
         exact = [(s.mentor_id, s.score) for s in top_k(mentors, me, k)]
         assert served == exact, (seed, mentee.id, k)
         widest = max(widest, sum(score(m, me) is not None for m in mentors))
