@@ -82,3 +82,21 @@ def test_killed_right_after_claiming_loses_nothing(backlog: int, ses_sent: Any, 
     ids = message_ids(ses_sent())
     assert len(ids) == backlog
     assert set(ids.values()) == {1}
+
+
+def test_every_sent_mark_records_when_and_under_which_provider_id(backlog: int, ses_sent: Any, admin_conn: Any) -> None:
+    """The sent mark is written in two places: with the next message's hand-over (hand_over_delivery) and, for a
+    batch's last message, by mark_sent. Batches of 4 over the backlog take both; every delivery must end the same."""
+    from reminders.logic import dispatch
+
+    assert dispatch(batch_size=4)["sent"] == backlog
+    rows = admin_conn.execute(
+        "select status::text, sent_at is not null and sent_at >= send_started_at, provider_message_id, lease_until"
+        " from public.deliveries where due_at <= now()"
+    ).fetchall()
+    assert len(rows) == backlog
+    assert {(status, stamped, lease) for status, stamped, _, lease in rows} == {("sent", True, None)}
+    provider_ids = [provider_id for _, _, provider_id, _ in rows]
+    assert None not in provider_ids
+    assert len(set(provider_ids)) == backlog
+    assert len(message_ids(ses_sent())) == backlog
