@@ -77,7 +77,9 @@ class PaymentIntentObject(_Part):
     amount_received: Amount | None = None
     currency: Currency
     latest_charge: ExpandableId = None
-    metadata: dict[str, str] = Field(default_factory=dict)
+    # `lambda: []` rather than `list`: pydantic inspects a default factory's signature, and a builtin's costs a
+    # first parse of its text signature (tokenize's regexes, 6 ms of a cold start).
+    metadata: dict[str, str] = Field(default_factory=lambda: {})
     last_payment_error: PaymentError | None = None
     cancellation_reason: str | None = Field(None, max_length=100)
     status: str | None = Field(None, max_length=50)
@@ -109,7 +111,7 @@ class RefundRef(_Part):
 
 
 class RefundList(_Part):
-    data: list[RefundRef] = Field(default_factory=list, max_length=1000)
+    data: list[RefundRef] = Field(default_factory=lambda: [], max_length=1000)
 
 
 class ChargeObject(_Part):
@@ -128,7 +130,7 @@ class SubscriptionItem(_Part):
 
 
 class SubscriptionItems(_Part):
-    data: list[SubscriptionItem] = Field(default_factory=list, max_length=100)
+    data: list[SubscriptionItem] = Field(default_factory=lambda: [], max_length=100)
 
 
 class SubscriptionObject(_Part):
@@ -161,7 +163,7 @@ class InvoiceLine(_Part):
 
 
 class InvoiceLines(_Part):
-    data: list[InvoiceLine] = Field(default_factory=list, max_length=1000)
+    data: list[InvoiceLine] = Field(default_factory=lambda: [], max_length=1000)
 
 
 class SubscriptionDetails(_Part):
