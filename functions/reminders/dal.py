@@ -74,11 +74,9 @@ def mark_handing_over(delivery_id: int, previous: tuple[int, str] | None = None)
 
 
 def mark_sent(delivery_id: int, message_id: str) -> None:
-    db.run_bookkeeping(
-        "update public.deliveries set status = 'sent', sent_at = now(), provider_message_id = %s, lease_until = null"
-        " where id = %s",
-        (message_id, delivery_id),
-    )
+    """The `sent` mark alone (no message to hand over after it): the same function writes it, so the mark has one
+    writer (hand_over_delivery's first update; with no message to hand over, its second update matches nothing)."""
+    db.run_bookkeeping("select public.hand_over_delivery(null, %s, %s)", (delivery_id, message_id))
 
 
 def mark_void(delivery_id: int, reason: str) -> None:

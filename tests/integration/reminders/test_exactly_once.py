@@ -85,8 +85,9 @@ def test_killed_right_after_claiming_loses_nothing(backlog: int, ses_sent: Any, 
 
 
 def test_every_sent_mark_records_when_and_under_which_provider_id(backlog: int, ses_sent: Any, admin_conn: Any) -> None:
-    """The sent mark is written in two places: with the next message's hand-over (hand_over_delivery) and, for a
-    batch's last message, by mark_sent. Batches of 4 over the backlog take both; every delivery must end the same."""
+    """The sent mark is written on two paths: with the next message's hand-over and, for a batch's last message,
+    by mark_sent alone (both through hand_over_delivery). Batches of 4 over the backlog take both; every delivery
+    must end the same."""
     from reminders.logic import dispatch
 
     assert dispatch(batch_size=4)["sent"] == backlog
