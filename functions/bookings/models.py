@@ -60,7 +60,7 @@ class SessionCreate(Strict):
     title: str = Field(min_length=3, max_length=140, examples=["Intro to Rust ownership"])
     description: str = Field("", max_length=8000, json_schema_extra=MULTILINE)
     # `lambda: []` rather than `list`: pydantic inspects a default factory's signature, and a builtin's costs a
-    # first parse of its text signature (tokenize's regexes, 6 ms of a cold start).
+    # first parse of its text signature (tokenize's regexes: 6 ms, once).
     skill_ids: list[Int8Id] = Field(default_factory=lambda: [], max_length=10)
     starts_at: SaneDatetime = Field(examples=["2027-03-14T14:00:00Z"])
     ends_at: SaneDatetime = Field(examples=["2027-03-14T15:30:00Z"])
