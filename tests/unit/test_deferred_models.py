@@ -1,6 +1,7 @@
-"""Request models compile on their first request (shared.schema.Strict, `defer_build`). In a fresh interpreter, as
-in a new Lambda container: nothing is compiled at import, the first validation through the route's FastAPI field
-compiles the model and validates as before, and it warns nothing (every warning is an error there)."""
+"""Models compile on their first use (`defer_build`: shared.schema's Model and Strict, the webhook's event models).
+In a fresh interpreter, as in a new Lambda container: nothing is compiled at import, the first validation through
+the route's FastAPI field compiles the model and validates as before, and it warns nothing (every warning is an
+error there). And every model of the functions does build."""
 
 from __future__ import annotations
 
