@@ -22,33 +22,67 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     Candidates ranked in SQL by the scoring weights; Python re-scores the pool and decides. The mentor_search read
     model holds only open mentors, one row per skill, with every per-mentor fact, so each goal is one index-only
     range scan on (skill_id, level) and nothing is looked up per candidate. A mentor's skill share sums over the
-    goals it covers; the rest of its score is the same on each of its rows (max picks it). Availability is
-    intersected only when the multiranges overlap at all. All float8 arithmetic: numeric would cost more than the
-    scan."""
+    goals it covers; the rest of its score is the same on each of its rows (max picks it). All float8 arithmetic:
+    numeric would cost more than the scan.
+
+    Two steps, and the answer is the single ranking over every candidate (tests/integration/matching holds it to
+    the exact scorer over every mentor):
+    1. `meeting`: the mentors whose week overlaps the mentee's, scored in full (their weeks are intersected), best
+       `pool` kept. All rows of a mentor share its week, so each is grouped whole.
+    2. `apart`: every other mentor has no availability share, so its score is its skill share plus a fixed part
+       (language, rating, room). Once `meeting` has `pool` mentors, the pool-th score is a floor that the answer's
+       last mentor reaches; a row is kept only if its own goal's share, the best share of each other goal, and its
+       fixed part could reach that floor (every row of a mentor is such a bound on the mentor's score, so a mentor
+       who can reach the floor keeps all its rows and one who cannot ranks below the floor even when partly
+       grouped). When even a mentor covering every goal fully with the highest fixed part (language, a 5.0 rating,
+       every place free) stays below the floor, the step reads no row at all: the scan sits under a one-time filter.
+    The floor gives up 1e-9 to float rounding (the bound and the score add the same terms in another order)."""
     w = {name: f"{float(value)!r}::float8" for name, value in weights.items()}
     full_minutes = f"{float(full_overlap_hours * 60)!r}::float8"
+    share = f"{w['skills']} * least(s.level - g.current_level, g.gap) / g.gap / g.n"
+    fixed = (
+        f"case when s.languages && me.languages then {w['languages']} else 0::float8 end"
+        f" + {w['rating']} * coalesce(s.rating, 3::float8) / 5 + {w['room']} * s.room"
+    )
+    availability = (
+        f"{w['availability']} * least(1::float8,"
+        f" (select sum(upper(r) - lower(r)) from unnest(s.week_utc * me.week_utc) r) / {full_minutes})"
+    )
+    highest_fixed = f"{w['languages']} + {w['rating']} + {w['room']}"
     return f"""
 with me as (
   select languages, week_utc from public.mentee_profiles where user_id = %(me)s
 ), goals as (
   select skill_id, current_level, (target_level - current_level)::float8 as gap, count(*) over ()::float8 as n
     from public.mentee_goals where mentee_id = %(me)s
+), reach as (
+  select skill_id, {w["skills"]} * least(5 - current_level, gap) / gap / n as best from goals
+), meeting as (
+  select s.mentor_id, sum({share}) + max({fixed} + {availability}) as score
+    from goals g
+    join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
+    cross join me
+   where s.mentor_id <> %(me)s and s.week_utc && me.week_utc
+   group by s.mentor_id
+   order by score desc, s.mentor_id
+   limit %(pool)s
+), floor as (
+  select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score from meeting
+), apart as (
+  select s.mentor_id, sum({share}) + max({fixed}) as score
+    from goals g
+    join reach x on x.skill_id = g.skill_id
+    join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
+    cross join me
+   where s.mentor_id <> %(me)s and not (s.week_utc && me.week_utc)
+     and (select score from floor) <= (select sum(best) from reach) + {highest_fixed}
+     and {share} + (select sum(best) from reach) - x.best + {fixed} >= (select score from floor)
+   group by s.mentor_id
+   order by score desc, s.mentor_id
+   limit %(pool)s
 )
-select s.mentor_id,
-       sum({w["skills"]} * least(s.level - g.current_level, g.gap) / g.gap / g.n)
-       + max(case when s.week_utc && me.week_utc
-                  then {w["availability"]} * least(1::float8,
-                         (select sum(upper(r) - lower(r)) from unnest(s.week_utc * me.week_utc) r) / {full_minutes})
-                  else 0::float8 end
-             + case when s.languages && me.languages then {w["languages"]} else 0::float8 end
-             + {w["rating"]} * coalesce(s.rating, 3::float8) / 5
-             + {w["room"]} * s.room) as score
-  from goals g
-  join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
-  cross join me
- where s.mentor_id <> %(me)s
- group by s.mentor_id
- order by score desc, s.mentor_id
+select mentor_id, score from (select * from meeting union all select * from apart) candidates
+ order by score desc, mentor_id
  limit %(pool)s
 """
 

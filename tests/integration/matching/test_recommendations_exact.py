@@ -2,7 +2,10 @@
 answers the same mentors, in the same order, with the same scores as matching.scoring.top_k run over every
 mentor in the database. The SQL that preselects candidates may be as clever as it likes; this holds it to the
 pure definition (ties broken by mentor id included: the generated windows are quarter-hour aligned and no mentor
-has reviews or mentees yet, so all share their rating and room and many scores tie)."""
+has reviews or mentees yet, so all share their rating and room and many scores tie). A second population has more
+mentors available through most days than the pool holds, so the SQL's floor (matching.dal.candidates_sql) is set,
+and both of its cases occur: the floor above anything a mentor apart from the mentee's week could score, and the
+floor below it."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import psycopg
 import pytest
 
 from matching.dal import MatchingRepo
-from matching.scoring import score, top_k
+from matching.scoring import WEIGHTS, Mentee, Mentor, overlap_minutes, score, top_k
 from shared import db
 from tests import helpers
 from tests.factories import User
@@ -23,7 +26,9 @@ ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/
 LANGUAGES = ["en", "de", "fr", "hi"]
 
 
-def _windows(rng: random.Random, most: int) -> list[tuple[int, int, int]]:
+def _windows(rng: random.Random, most: int, broad: bool = False) -> list[tuple[int, int, int]]:
+    if broad and rng.random() < 0.6:  # a mentor free from 08:00 to 20:00 on a few days
+        return [(day, 8 * 60, 20 * 60) for day in rng.sample(range(7), rng.randint(2, 6))]
     out = []
     for _ in range(rng.randint(0, most)):
         start = rng.randrange(6 * 4, 21 * 4) * 15
@@ -41,7 +46,13 @@ def _insert_windows(conn: psycopg.Connection[Any], user: User, windows: list[tup
 
 
 def _population(
-    rng: random.Random, make_user: Any, conn: psycopg.Connection[Any], skills: list[int], mentors: int, mentees: int
+    rng: random.Random,
+    make_user: Any,
+    conn: psycopg.Connection[Any],
+    skills: list[int],
+    mentors: int,
+    mentees: int,
+    broad: bool = False,
 ) -> list[User]:
     for i in range(mentors):
         user = make_user(name=f"Mentor {i}")
@@ -56,7 +67,7 @@ def _population(
             conn.execute(
                 "insert into public.mentor_skills values (%s, %s, %s)", (user.id, skill, rng.choice([2, 3, 4, 4, 5, 5]))
             )
-        _insert_windows(conn, user, _windows(rng, 4))
+        _insert_windows(conn, user, _windows(rng, 4, broad))
     people = []
     for i in range(mentees):
         user = make_user(name=f"Mentee {i}")
@@ -75,19 +86,22 @@ def _population(
     return people
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_recommendations_are_the_exact_top_k_over_every_mentor(
-    seed: int, make_user: Any, admin_conn: psycopg.Connection[Any]
-) -> None:
-    rng = random.Random(20261130 + seed)
-    admin_conn.execute(
+def _skills(conn: psycopg.Connection[Any], count: int) -> list[int]:
+    conn.execute(
         "insert into public.skills (slug, name, category) select 'x' || i, 'Skill ' || i, 'Tech'"
-        " from generate_series(1, 4) i"
+        " from generate_series(1, %s) i",
+        (count,),
     )
-    skills = [r[0] for r in admin_conn.execute("select id from public.skills order by id").fetchall()]
-    mentees = _population(rng, make_user, admin_conn, skills, mentors=150, mentees=12)
+    return [r[0] for r in conn.execute("select id from public.skills order by id").fetchall()]
+
+
+def _served_equals_exact(
+    rng: random.Random, mentees: list[User], admin_conn: psycopg.Connection[Any], label: Any
+) -> list[tuple[Mentee, list[Mentor]]]:
+    """Each mentee's served recommendations (a random k) are the exact top-k; returns each mentee's facts with
+    every mentor's."""
     everyone = [r[0] for r in admin_conn.execute("select user_id from public.mentor_profiles").fetchall()]
-    widest = 0
+    seen = []
     for mentee in mentees:
         k = rng.choice([1, 3, 10, 25])
         reply = helpers.call("GET", "/recommendations", mentee, query={"k": str(k)}, function="matching")
@@ -101,7 +115,53 @@ def test_recommendations_are_the_exact_top_k_over_every_mentor(
             mentors = repo.mentors(everyone, week_of)
         assert len(mentors) == len(everyone)  # the mentee reads every mentor's facts: top_k sees them all
         exact = [(s.mentor_id, s.score) for s in top_k(mentors, me, k)]
-        assert served == exact, (seed, mentee.id, k)
-        widest = max(widest, sum(score(m, me) is not None for m in mentors))
+        assert served == exact, (label, mentee.id, k)
+        seen.append((me, mentors))
+    return seen
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_recommendations_are_the_exact_top_k_over_every_mentor(
+    seed: int, make_user: Any, admin_conn: psycopg.Connection[Any]
+) -> None:
+    rng = random.Random(20261130 + seed)
+    skills = _skills(admin_conn, 4)
+    mentees = _population(rng, make_user, admin_conn, skills, mentors=150, mentees=12)
+    seen = _served_equals_exact(rng, mentees, admin_conn, seed)
+    widest = max(sum(score(m, me) is not None for m in mentors) for me, mentors in seen)
     # Some mentee has more eligible mentors than the SQL preselects (a pool of 50): the cut is exercised.
     assert widest > 50
+
+
+def test_recommendations_stay_exact_where_the_floor_prunes(make_user: Any, admin_conn: psycopg.Connection[Any]) -> None:
+    rng = random.Random(20261201)
+    skills = _skills(admin_conn, 3)
+    mentees = _population(rng, make_user, admin_conn, skills, mentors=260, mentees=14, broad=True)
+    # And learners free when most of those mentors are, with one easy goal each: their pool-th best mentor shares
+    # enough of their week to beat anyone apart from it.
+    for skill in skills:
+        learner = make_user(name=f"Learner {skill}")
+        admin_conn.execute(
+            "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, '{en}', 'UTC')",
+            (learner.id,),
+        )
+        admin_conn.execute("insert into public.mentee_goals values (%s, %s, 0, 1)", (learner.id, skill))
+        _insert_windows(admin_conn, learner, [(day, 9 * 60, 13 * 60) for day in range(5)])
+        mentees.append(learner)
+    seen = _served_equals_exact(rng, mentees, admin_conn, "floor")
+    # Which case of the SQL's second step each mentee met, from the exact scores: the floor is the pool-th best
+    # score among mentors sharing part of the mentee's week (set only when there are a pool's worth of them);
+    # the highest score a mentor apart could have is every goal's best share and the highest fixed part.
+    highest_fixed = WEIGHTS["languages"] + WEIGHTS["rating"] + WEIGHTS["room"]
+    cases = set()
+    for me, mentors in seen:
+        meeting = sorted(
+            (s.score for m in mentors if overlap_minutes(m.week, me.week) and (s := score(m, me)) is not None),
+            reverse=True,
+        )
+        if len(meeting) < 50:
+            cases.add("no floor")
+            continue
+        best = sum(WEIGHTS["skills"] * min(5 - cur, tgt - cur) / (tgt - cur) for cur, tgt in me.goals.values())
+        cases.add("apart skipped" if meeting[49] > best / len(me.goals) + highest_fixed + 1e-6 else "apart read")
+    assert {"apart skipped", "apart read"} <= cases, cases
