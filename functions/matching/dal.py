@@ -31,11 +31,13 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
        `pool` kept. All rows of a mentor share its week, so each is grouped whole.
     2. `apart`: every other mentor has no availability share, so its score is its skill share plus a fixed part
        (language, rating, room). Once `meeting` has `pool` mentors, the pool-th score is a floor that the answer's
-       last mentor reaches; a row is kept only if its own goal's share, the best share of each other goal, and its
-       fixed part could reach that floor (every row of a mentor is such a bound on the mentor's score, so a mentor
-       who can reach the floor keeps all its rows and one who cannot ranks below the floor even when partly
-       grouped). When even a mentor covering every goal fully with the highest fixed part (language, a 5.0 rating,
-       every place free) stays below the floor, the step reads no row at all: the scan sits under a one-time filter.
+       last mentor reaches; a row is kept only if its own goal's share, its fixed part, and the best share of each
+       other goal could reach that floor, the last counted only when the mentor's skill signature (skill_bits, see
+       its migration) shares a bit with the other goals' (every row of a mentor is such a bound on the mentor's
+       score, so a mentor who can reach the floor keeps all its rows and one who cannot ranks below the floor even
+       when partly grouped). When even a mentor covering every goal fully with the highest fixed part (language,
+       a 5.0 rating, every place free) stays below the floor, the step reads no row at all: the scan sits under a
+       one-time filter.
     The floor gives up 1e-9 to float rounding (the bound and the score add the same terms in another order)."""
     w = {name: f"{float(value)!r}::float8" for name, value in weights.items()}
     full_minutes = f"{float(full_overlap_hours * 60)!r}::float8"
@@ -56,7 +58,10 @@ with me as (
   select skill_id, current_level, (target_level - current_level)::float8 as gap, count(*) over ()::float8 as n
     from public.mentee_goals where mentee_id = %(me)s
 ), reach as (
-  select skill_id, {w["skills"]} * least(5 - current_level, gap) / gap / n as best from goals
+  select g.skill_id, {w["skills"]} * least(5 - g.current_level, g.gap) / g.gap / g.n as best,
+         (select coalesce(bit_or(1::bigint << (o.skill_id %% 64)::integer), 0) from goals o
+           where o.skill_id <> g.skill_id) as others
+    from goals g
 ), meeting as (
   select s.mentor_id, sum({share}) + max({fixed} + {availability}) as score
     from goals g
@@ -76,7 +81,9 @@ with me as (
     cross join me
    where s.mentor_id <> %(me)s and not (s.week_utc && me.week_utc)
      and (select score from floor) <= (select sum(best) from reach) + {highest_fixed}
-     and {share} + (select sum(best) from reach) - x.best + {fixed} >= (select score from floor)
+     and {share} + {fixed}
+         + case when s.skill_bits & x.others <> 0 then (select sum(best) from reach) - x.best else 0::float8 end
+         >= (select score from floor)
    group by s.mentor_id
    order by score desc, s.mentor_id
    limit %(pool)s

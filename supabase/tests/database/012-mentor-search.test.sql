@@ -1,7 +1,8 @@
 -- The mentor_search read model follows every change it depends on (skills, accepting, capacity, places taken,
--- languages, availability, reviews), is readable but not writable by clients, and is read through its index.
+-- languages, availability, reviews, the signature of the mentor's skill set on each row), is readable but not
+-- writable by clients, and is read through its index.
 begin;
-select plan(16);
+select plan(18);
 
 select tests.create_user('mentor@example.test') as mentor \gset
 select tests.create_user('mentee@example.test') as mentee \gset
@@ -16,10 +17,15 @@ insert into public.mentor_skills values (:'mentor', :rust, 4), (:'mentor', :sql,
 select results_eq('select skill_id, level::int, room from public.mentor_search order by skill_id',
   format('values (%s::bigint, 4, 1::float8), (%s::bigint, 5, 1::float8)', :rust, :sql),
   'an open mentor has one row per skill, with all of its places left');
+select results_eq('select skill_bits from public.mentor_search',
+  format('values (%1$s::bigint), (%1$s::bigint)',
+         (1::bigint << (:rust % 64)::integer) | (1::bigint << (:sql % 64)::integer)),
+  'each row carries the signature of every skill its mentor teaches');
 update public.mentor_skills set level = 5 where skill_id = :rust;
 select is((select level::int from public.mentor_search where skill_id = :rust), 5, 'a level change follows');
 delete from public.mentor_skills where skill_id = :sql;
 select results_eq('select skill_id from public.mentor_search', array[:rust::bigint], 'a removed skill is gone');
+select is((select skill_bits from public.mentor_search), 1::bigint << (:rust % 64)::integer, 'and leaves the signature');
 insert into public.availability_windows (user_id, weekday, start_minute, end_minute) values (:'mentor', 0, 600, 660);
 select is((select week_utc from public.mentor_search), '{[600,660)}'::int4multirange,
   'availability follows as UTC minutes of the week');
