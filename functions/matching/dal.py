@@ -58,7 +58,7 @@ with me as (
   select skill_id, current_level, (target_level - current_level)::float8 as gap, count(*) over ()::float8 as n
     from public.mentee_goals where mentee_id = %(me)s
 ), reach as (
-  select g.skill_id, {w["skills"]} * least(5 - g.current_level, g.gap) / g.gap / g.n as best,
+  select g.*, {w["skills"]} * least(5 - g.current_level, g.gap) / g.gap / g.n as best,
          (select coalesce(bit_or(1::bigint << (o.skill_id %% 64)::integer), 0) from goals o
            where o.skill_id <> g.skill_id) as others
     from goals g
@@ -75,14 +75,14 @@ with me as (
   select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score from meeting
 ), apart as (
   select s.mentor_id, sum({share}) + max({fixed}) as score
-    from goals g
-    join reach x on x.skill_id = g.skill_id
+    from reach g
     join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
     cross join me
-   where s.mentor_id <> %(me)s and not (s.week_utc && me.week_utc)
-     and (select score from floor) <= (select sum(best) from reach) + {highest_fixed}
+   where (select score from floor) <= (select sum(best) from reach) + {highest_fixed}
+     and (s.skill_bits & g.others <> 0 or g.best + {highest_fixed} >= (select score from floor))
+     and s.mentor_id <> %(me)s and not (s.week_utc && me.week_utc)
      and {share} + {fixed}
-         + case when s.skill_bits & x.others <> 0 then (select sum(best) from reach) - x.best else 0::float8 end
+         + case when s.skill_bits & g.others <> 0 then (select sum(best) from reach) - g.best else 0::float8 end
          >= (select score from floor)
    group by s.mentor_id
    order by score desc, s.mentor_id

@@ -97,9 +97,9 @@ def _skills(conn: psycopg.Connection[Any], count: int) -> list[int]:
 
 def _served_equals_exact(
     rng: random.Random, mentees: list[User], admin_conn: psycopg.Connection[Any], label: Any
-) -> list[tuple[Mentee, list[Mentor]]]:
+) -> list[tuple[Mentee, list[Mentor], int]]:
     """Each mentee's served recommendations (a random k) are the exact top-k; returns each mentee's facts with
-    every mentor's."""
+    every mentor's, and the k served."""
     everyone = [r[0] for r in admin_conn.execute("select user_id from public.mentor_profiles").fetchall()]
     seen = []
     for mentee in mentees:
@@ -116,7 +116,7 @@ def _served_equals_exact(
         assert len(mentors) == len(everyone)  # the mentee reads every mentor's facts: top_k sees them all
         exact = [(s.mentor_id, s.score) for s in top_k(mentors, me, k)]
         assert served == exact, (label, mentee.id, k)
-        seen.append((me, mentors))
+        seen.append((me, mentors, k))
     return seen
 
 
@@ -128,33 +128,71 @@ def test_recommendations_are_the_exact_top_k_over_every_mentor(
     skills = _skills(admin_conn, 4)
     mentees = _population(rng, make_user, admin_conn, skills, mentors=150, mentees=12)
     seen = _served_equals_exact(rng, mentees, admin_conn, seed)
-    widest = max(sum(score(m, me) is not None for m in mentors) for me, mentors in seen)
+    widest = max(sum(score(m, me) is not None for m in mentors) for me, mentors, _ in seen)
     # Some mentee has more eligible mentors than the SQL preselects (a pool of 50): the cut is exercised.
     assert widest > 50
 
 
-def test_recommendations_stay_exact_where_the_floor_prunes(make_user: Any, admin_conn: psycopg.Connection[Any]) -> None:
-    rng = random.Random(20261201)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_recommendations_stay_exact_where_the_floor_prunes(
+    seed: int, make_user: Any, admin_conn: psycopg.Connection[Any]
+) -> None:
+    rng = random.Random(20261201 + seed)
     skills = _skills(admin_conn, 3)
     mentees = _population(rng, make_user, admin_conn, skills, mentors=260, mentees=14, broad=True)
-    # And learners free when most of those mentors are, with one easy goal each: their pool-th best mentor shares
-    # enough of their week to beat anyone apart from it.
-    for skill in skills:
-        learner = make_user(name=f"Learner {skill}")
+    # Three mentors free only on Sunday night who speak Swahili, which no other mentor does, and teach every skill.
+    for i in range(3):
+        mentor = make_user(name=f"Night mentor {i}")
         admin_conn.execute(
-            "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, '{en}', 'UTC')",
-            (learner.id,),
+            "insert into public.mentor_profiles (user_id, capacity, languages, timezone)"
+            " values (%s, 3, '{en,sw}', 'UTC')",
+            (mentor.id,),
         )
+        for skill in skills:
+            admin_conn.execute("insert into public.mentor_skills values (%s, %s, 5)", (mentor.id, skill))
+        _insert_windows(admin_conn, mentor, [(6, 22 * 60, 23 * 60)])
+    # Fifty-five mentors of the first two skills free a quarter of an hour every weekday morning, and a learner of
+    # both skills free then who speaks Swahili: the pool-th of the mentors who share the learner's week covers both
+    # goals, so the floor is above what one goal alone can give a mentor apart from the week; the night mentors
+    # reach it only with their second goal.
+    for i in range(55):
+        mentor = make_user(name=f"Morning mentor {i}")
+        admin_conn.execute(
+            "insert into public.mentor_profiles (user_id, capacity, languages, timezone) values (%s, 1, '{en}', 'UTC')",
+            (mentor.id,),
+        )
+        for skill in skills[:2]:
+            admin_conn.execute("insert into public.mentor_skills values (%s, %s, 5)", (mentor.id, skill))
+        _insert_windows(admin_conn, mentor, [(day, 10 * 60, 10 * 60 + 15) for day in range(5)])
+    learner = make_user(name="Learner of two")
+    admin_conn.execute(
+        "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, '{sw}', 'UTC')", (learner.id,)
+    )
+    for skill in skills[:2]:
         admin_conn.execute("insert into public.mentee_goals values (%s, %s, 0, 1)", (learner.id, skill))
-        _insert_windows(admin_conn, learner, [(day, 9 * 60, 13 * 60) for day in range(5)])
-        mentees.append(learner)
-    seen = _served_equals_exact(rng, mentees, admin_conn, "floor")
+    _insert_windows(admin_conn, learner, [(day, 10 * 60, 10 * 60 + 15) for day in range(5)])
+    mentees.append(learner)
+    # And learners free when most of the others are, with one easy goal each: those free four hours a weekday have
+    # a pool-th best mentor who shares enough of their week to beat anyone apart from it; those free half an hour a
+    # weekday who speak Hindi have mentors who speak it on both sides of the floor; those free a quarter of an hour
+    # a weekday who speak Swahili have the night mentors, apart from their week, at the top.
+    for skill in skills:
+        for language, minutes in (("en", 240), ("hi", 30), ("sw", 15)):
+            learner = make_user(name=f"Learner {skill} {language}")
+            admin_conn.execute(
+                "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, %s, 'UTC')",
+                (learner.id, [language]),
+            )
+            admin_conn.execute("insert into public.mentee_goals values (%s, %s, 0, 1)", (learner.id, skill))
+            _insert_windows(admin_conn, learner, [(day, 10 * 60, 10 * 60 + minutes) for day in range(5)])
+            mentees.append(learner)
+    seen = _served_equals_exact(rng, mentees, admin_conn, ("floor", seed))
     # Which case of the SQL's second step each mentee met, from the exact scores: the floor is the pool-th best
     # score among mentors sharing part of the mentee's week (set only when there are a pool's worth of them);
     # the highest score a mentor apart could have is every goal's best share and the highest fixed part.
     highest_fixed = WEIGHTS["languages"] + WEIGHTS["rating"] + WEIGHTS["room"]
     cases = set()
-    for me, mentors in seen:
+    for me, mentors, k in seen:
         meeting = sorted(
             (s.score for m in mentors if overlap_minutes(m.week, me.week) and (s := score(m, me)) is not None),
             reverse=True,
@@ -163,5 +201,15 @@ def test_recommendations_stay_exact_where_the_floor_prunes(make_user: Any, admin
             cases.add("no floor")
             continue
         best = sum(WEIGHTS["skills"] * min(5 - cur, tgt - cur) / (tgt - cur) for cur, tgt in me.goals.values())
-        cases.add("apart skipped" if meeting[49] > best / len(me.goals) + highest_fixed + 1e-6 else "apart read")
-    assert {"apart skipped", "apart read"} <= cases, cases
+        if meeting[49] > best / len(me.goals) + highest_fixed + 1e-6:
+            cases.add("apart skipped")
+        elif any(not overlap_minutes(s_mentor.week, me.week) for s_mentor in _top_mentors(mentors, me, k)):
+            cases.add("apart read and served")
+        else:
+            cases.add("apart read")
+    assert {"apart skipped", "apart read and served"} <= cases, cases
+
+
+def _top_mentors(mentors: list[Mentor], me: Mentee, k: int) -> list[Mentor]:
+    by_id = {m.id: m for m in mentors}
+    return [by_id[s.mentor_id] for s in top_k(mentors, me, k)]
