@@ -36,6 +36,50 @@ def _windows(rng: random.Random, most: int, broad: bool = False) -> list[tuple[i
     return out
 
 
+def _mentor(
+    make_user: Any,
+    conn: psycopg.Connection[Any],
+    name: str,
+    *,
+    skills: dict[int, int],
+    windows: list[tuple[int, int, int]],
+    languages: list[str],
+    zone: str = "UTC",
+    capacity: int = 1,
+    accepting: bool = True,
+) -> None:
+    user = make_user(name=name)
+    conn.execute(
+        "insert into public.mentor_profiles (user_id, capacity, accepting, languages, timezone)"
+        " values (%s, %s, %s, %s, %s)",
+        (user.id, capacity, accepting, languages, zone),
+    )
+    for skill, level in skills.items():
+        conn.execute("insert into public.mentor_skills values (%s, %s, %s)", (user.id, skill, level))
+    _insert_windows(conn, user, windows)
+
+
+def _mentee(
+    make_user: Any,
+    conn: psycopg.Connection[Any],
+    name: str,
+    *,
+    goals: dict[int, tuple[int, int]],
+    windows: list[tuple[int, int, int]],
+    languages: list[str],
+    zone: str = "UTC",
+) -> User:
+    user = make_user(name=name)
+    conn.execute(
+        "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, %s, %s)",
+        (user.id, languages, zone),
+    )
+    for skill, (current, target) in goals.items():
+        conn.execute("insert into public.mentee_goals values (%s, %s, %s, %s)", (user.id, skill, current, target))
+    _insert_windows(conn, user, windows)
+    return user
+
+
 def _insert_windows(conn: psycopg.Connection[Any], user: User, windows: list[tuple[int, int, int]]) -> None:
     for day, start, end in windows:
         conn.execute(
@@ -55,34 +99,36 @@ def _population(
     broad: bool = False,
 ) -> list[User]:
     for i in range(mentors):
-        user = make_user(name=f"Mentor {i}")
         capacity = rng.randint(1, 3)
-        conn.execute(
-            "insert into public.mentor_profiles (user_id, capacity, accepting, languages, timezone)"
-            " values (%s, %s, %s, %s, %s)",
-            (user.id, capacity, rng.random() > 0.1, sorted({"en"} | set(rng.sample(LANGUAGES, 1))), rng.choice(ZONES)),
-        )
+        accepting = rng.random() > 0.1
+        languages = sorted({"en"} | set(rng.sample(LANGUAGES, 1)))
+        zone = rng.choice(ZONES)
         # Popular skills first (many candidates per goal, more than the preselected pool), levels skewed senior.
-        for skill in rng.sample(skills, rng.randint(1, 3)):
-            conn.execute(
-                "insert into public.mentor_skills values (%s, %s, %s)", (user.id, skill, rng.choice([2, 3, 4, 4, 5, 5]))
-            )
-        _insert_windows(conn, user, _windows(rng, 4, broad))
+        taught = {skill: rng.choice([2, 3, 4, 4, 5, 5]) for skill in rng.sample(skills, rng.randint(1, 3))}
+        windows = _windows(rng, 4, broad)
+        _mentor(
+            make_user,
+            conn,
+            f"Mentor {i}",
+            skills=taught,
+            windows=windows,
+            languages=languages,
+            zone=zone,
+            capacity=capacity,
+            accepting=accepting,
+        )
     people = []
     for i in range(mentees):
-        user = make_user(name=f"Mentee {i}")
-        conn.execute(
-            "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, %s, %s)",
-            (user.id, sorted(set(rng.sample(LANGUAGES, rng.randint(1, 2)))), rng.choice(ZONES)),
-        )
+        languages = sorted(set(rng.sample(LANGUAGES, rng.randint(1, 2))))
+        zone = rng.choice(ZONES)
+        goals = {}
         for skill in rng.sample(skills, rng.randint(1, 3)):
             current = rng.randint(0, 3)
-            conn.execute(
-                "insert into public.mentee_goals values (%s, %s, %s, %s)",
-                (user.id, skill, current, min(5, current + rng.randint(1, 2))),
-            )
-        _insert_windows(conn, user, _windows(rng, 3))
-        people.append(user)
+            goals[skill] = (current, min(5, current + rng.randint(1, 2)))
+        windows = _windows(rng, 3)
+        people.append(
+            _mentee(make_user, conn, f"Mentee {i}", goals=goals, windows=windows, languages=languages, zone=zone)
+        )
     return people
 
 
@@ -140,52 +186,32 @@ def test_recommendations_stay_exact_where_the_floor_prunes(
     rng = random.Random(20261201 + seed)
     skills = _skills(admin_conn, 3)
     mentees = _population(rng, make_user, admin_conn, skills, mentors=260, mentees=14, broad=True)
+    weekdays_at_ten = [(day, 10 * 60, 10 * 60 + 15) for day in range(5)]
     # Three mentors free only on Sunday night who speak Swahili, which no other mentor does, and teach every skill.
     for i in range(3):
-        mentor = make_user(name=f"Night mentor {i}")
-        admin_conn.execute(
-            "insert into public.mentor_profiles (user_id, capacity, languages, timezone)"
-            " values (%s, 3, '{en,sw}', 'UTC')",
-            (mentor.id,),
-        )
-        for skill in skills:
-            admin_conn.execute("insert into public.mentor_skills values (%s, %s, 5)", (mentor.id, skill))
-        _insert_windows(admin_conn, mentor, [(6, 22 * 60, 23 * 60)])
+        every_skill = dict.fromkeys(skills, 5)
+        night = [(6, 22 * 60, 23 * 60)]
+        _mentor(make_user, admin_conn, f"Night {i}", skills=every_skill, windows=night, languages=["en", "sw"])
     # Fifty-five mentors of the first two skills free a quarter of an hour every weekday morning, and a learner of
     # both skills free then who speaks Swahili: the pool-th of the mentors who share the learner's week covers both
     # goals, so the floor is above what one goal alone can give a mentor apart from the week; the night mentors
     # reach it only with their second goal.
+    two = dict.fromkeys(skills[:2], 5)
     for i in range(55):
-        mentor = make_user(name=f"Morning mentor {i}")
-        admin_conn.execute(
-            "insert into public.mentor_profiles (user_id, capacity, languages, timezone) values (%s, 1, '{en}', 'UTC')",
-            (mentor.id,),
-        )
-        for skill in skills[:2]:
-            admin_conn.execute("insert into public.mentor_skills values (%s, %s, 5)", (mentor.id, skill))
-        _insert_windows(admin_conn, mentor, [(day, 10 * 60, 10 * 60 + 15) for day in range(5)])
-    learner = make_user(name="Learner of two")
-    admin_conn.execute(
-        "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, '{sw}', 'UTC')", (learner.id,)
-    )
-    for skill in skills[:2]:
-        admin_conn.execute("insert into public.mentee_goals values (%s, %s, 0, 1)", (learner.id, skill))
-    _insert_windows(admin_conn, learner, [(day, 10 * 60, 10 * 60 + 15) for day in range(5)])
-    mentees.append(learner)
+        _mentor(make_user, admin_conn, f"Morning {i}", skills=two, windows=weekdays_at_ten, languages=["en"])
+    goals = dict.fromkeys(skills[:2], (0, 1))
+    mentees.append(_mentee(make_user, admin_conn, "Two", goals=goals, windows=weekdays_at_ten, languages=["sw"]))
     # And learners free when most of the others are, with one easy goal each: those free four hours a weekday have
     # a pool-th best mentor who shares enough of their week to beat anyone apart from it; those free half an hour a
     # weekday who speak Hindi have mentors who speak it on both sides of the floor; those free a quarter of an hour
     # a weekday who speak Swahili have the night mentors, apart from their week, at the top.
     for skill in skills:
         for language, minutes in (("en", 240), ("hi", 30), ("sw", 15)):
-            learner = make_user(name=f"Learner {skill} {language}")
-            admin_conn.execute(
-                "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, %s, 'UTC')",
-                (learner.id, [language]),
+            windows = [(day, 10 * 60, 10 * 60 + minutes) for day in range(5)]
+            name = f"Learner {skill} {language}"
+            mentees.append(
+                _mentee(make_user, admin_conn, name, goals={skill: (0, 1)}, windows=windows, languages=[language])
             )
-            admin_conn.execute("insert into public.mentee_goals values (%s, %s, 0, 1)", (learner.id, skill))
-            _insert_windows(admin_conn, learner, [(day, 10 * 60, 10 * 60 + minutes) for day in range(5)])
-            mentees.append(learner)
     seen = _served_equals_exact(rng, mentees, admin_conn, ("floor", seed))
     # Which case of the SQL's second step each mentee met, from the exact scores: the floor is the pool-th best
     # score among mentors sharing part of the mentee's week (set only when there are a pool's worth of them);
