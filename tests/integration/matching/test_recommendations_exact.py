@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from matching.dal import MatchingRepo
+from matching.logic import POOL_FACTOR
 from matching.scoring import WEIGHTS, Mentee, Mentor, overlap_minutes, score, top_k
 from shared import db
 from tests import helpers
@@ -223,11 +224,12 @@ def test_recommendations_stay_exact_where_the_floor_prunes(
             (s.score for m in mentors if overlap_minutes(m.week, me.week) and (s := score(m, me)) is not None),
             reverse=True,
         )
-        if len(meeting) < 50:
+        pool = max(50, POOL_FACTOR * k)  # as matching.logic.recommend_mentors asks
+        if len(meeting) < pool:
             cases.add("no floor")
             continue
         best = sum(WEIGHTS["skills"] * min(5 - cur, tgt - cur) / (tgt - cur) for cur, tgt in me.goals.values())
-        if meeting[49] > best / len(me.goals) + highest_fixed + 1e-6:
+        if meeting[pool - 1] > best / len(me.goals) + highest_fixed + 1e-6:
             cases.add("apart skipped")
         elif any(not overlap_minutes(s_mentor.week, me.week) for s_mentor in _top_mentors(mentors, me, k)):
             cases.add("apart read and served")
