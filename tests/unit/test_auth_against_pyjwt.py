@@ -58,8 +58,8 @@ def sign(signer: str, signing_input: bytes) -> bytes:
     if signer == "es256-der":  # the DER form instead of R || S
         return EC_KEY.sign(signing_input, ec.ECDSA(hashes.SHA256()))
     if signer in ("rs256", "rs256-other"):
-        key = RSA_KEY if signer == "rs256" else RSA_OTHER
-        return key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+        rsa_key = RSA_KEY if signer == "rs256" else RSA_OTHER
+        return rsa_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     return b""  # "none": no signature
 
 
