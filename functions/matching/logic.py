@@ -65,8 +65,11 @@ def recommend_mentors(*, principal: Principal, k: int = 10, today: datetime | No
     return RecommendationsPublic(data=[_public(s, names.get(s.mentor_id, "")) for s in best])
 
 
+_MENTORSHIP_FIELDS = frozenset(MentorshipPublic.model_fields)  # read once (see bookings.dal)
+
+
 def _mentorship(row: dict[str, Any]) -> MentorshipPublic:
-    return MentorshipPublic(**{k: v for k, v in row.items() if k in MentorshipPublic.model_fields})
+    return MentorshipPublic(**{k: v for k, v in row.items() if k in _MENTORSHIP_FIELDS})
 
 
 def request_mentorship(*, principal: Principal, mentor_id: UUID, message: str) -> MentorshipPublic:

@@ -51,8 +51,11 @@ _ACCESS = """
 """
 
 
+_CONTENT_FIELDS = frozenset(ContentPublic.model_fields)  # read once (see bookings.dal)
+
+
 def _content(row: dict[str, Any]) -> ContentPublic:
-    return ContentPublic(**{k: v for k, v in row.items() if k in ContentPublic.model_fields})
+    return ContentPublic(**{k: v for k, v in row.items() if k in _CONTENT_FIELDS})
 
 
 class PaymentsRepo:
