@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -83,10 +84,18 @@ class Strict(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        extra = field.json_schema_extra if field is not None else None
-        multiline = isinstance(extra, dict) and bool(extra.get("x-multiline"))
-        return _check_strings(value, multiline)
+        return _check_strings(value, info.field_name in _multiline_fields(cls))
+
+
+@cache
+def _multiline_fields(model: type[BaseModel]) -> frozenset[str]:
+    """A model's fields marked MULTILINE, found once per model (the validator above runs for every field of every
+    request body, and `model_fields` is a descriptor call on each access)."""
+    return frozenset(
+        name
+        for name, field in model.model_fields.items()
+        if isinstance(field.json_schema_extra, dict) and bool(field.json_schema_extra.get("x-multiline"))
+    )
 
 
 # Numbers and times ---------------------------------------------------------------------------------------------
