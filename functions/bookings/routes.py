@@ -31,8 +31,9 @@ from bookings.models import (
 )
 from shared.auth import Principal
 from shared.deps import DEFAULT_LIMIT, Cursor, Limit, current_user, optional_user
+from shared.routing import LazyRoute
 
-router = APIRouter()
+router = APIRouter(route_class=LazyRoute)
 
 User = Annotated[Principal, Depends(current_user)]
 MaybeUser = Annotated[Principal | None, Depends(optional_user)]

@@ -21,8 +21,9 @@ from matching.models import (
 from shared.auth import Principal
 from shared.deps import DEFAULT_LIMIT, Cursor, Limit, current_user
 from shared.openapi import EXTRA_STATUSES
+from shared.routing import LazyRoute
 
-router = APIRouter()
+router = APIRouter(route_class=LazyRoute)
 User = Annotated[Principal, Depends(current_user)]
 
 

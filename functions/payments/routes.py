@@ -26,6 +26,7 @@ from payments.models import (
 from shared.auth import Principal
 from shared.deps import DEFAULT_LIMIT, Cursor, Limit, current_user, optional_user
 from shared.openapi import EXTRA_STATUSES
+from shared.routing import LazyRoute
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # Routes that call Stripe may answer 502 (the payment provider failed; nothing of ours was half-written).
@@ -33,9 +34,9 @@ CALLS_STRIPE = {EXTRA_STATUSES: [502]}
 User = Annotated[Principal, Depends(current_user)]
 MaybeUser = Annotated[Principal | None, Depends(optional_user)]
 
-memberships = APIRouter(tags=["memberships"])
-content = APIRouter(prefix="/content", tags=["premium content"])
-payouts = APIRouter(tags=["payouts"])
+memberships = APIRouter(route_class=LazyRoute, tags=["memberships"])
+content = APIRouter(route_class=LazyRoute, prefix="/content", tags=["premium content"])
+payouts = APIRouter(route_class=LazyRoute, tags=["payouts"])
 
 
 # Memberships ---------------------------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from shared.openapi import EXTRA_STATUSES
+from shared.routing import LazyRoute
 from shared.schema import Model
 from webhooks import logic
 
-router = APIRouter()
+router = APIRouter(route_class=LazyRoute)
 
 
 class WebhookAck(Model):
