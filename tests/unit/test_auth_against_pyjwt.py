@@ -5,7 +5,6 @@ does, accepts every well-formed valid token, and refuses everything else with Un
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -21,12 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infra.localenv import LOCAL_JWT_ISSUER, LOCAL_JWT_SECRET
+from infra.localenv import LOCAL_JWT_ISSUER as ISSUER
+from infra.localenv import LOCAL_JWT_SECRET
 from shared.auth import LEEWAY_SECONDS, REQUIRED_CLAIMS, verified_claims
 from shared.errors import Unauthorized
+from tests.jwt_forge import b64url
 
 SECRET = LOCAL_JWT_SECRET.encode()
-ISSUER = LOCAL_JWT_ISSUER
 EC_KEY = ec.generate_private_key(ec.SECP256R1())
 EC_OTHER = ec.generate_private_key(ec.SECP256R1())
 EC_P384 = ec.generate_private_key(ec.SECP384R1())
@@ -35,10 +35,6 @@ RSA_OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 RSA_PEM = RSA_KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 # The key each algorithm is verified with (what shared.auth._key_for finds for it); any other is refused by both.
 KEYS: dict[str, Any] = {"HS256": SECRET, "ES256": EC_KEY.public_key(), "RS256": RSA_KEY.public_key()}
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def sign(signer: str, signing_input: bytes) -> bytes:
@@ -193,7 +189,7 @@ def oracle(token: str) -> dict[str, Any] | None:
                 KEYS[alg],
                 algorithms=[alg],
                 audience="authenticated",
-                issuer=LOCAL_JWT_ISSUER,
+                issuer=ISSUER,
                 leeway=LEEWAY_SECONDS,
                 options={"require": REQUIRED_CLAIMS},
             )
@@ -217,7 +213,7 @@ def test_never_more_lenient_than_pyjwt_and_accepts_every_valid_token(case: tuple
 def test_each_algorithm_accepts_its_own_key_only(alg: str) -> None:
     now = int(time.time())
     payload = {"exp": now + 60, "iat": now, "sub": str(uuid.uuid4()), "aud": "authenticated"}
-    payload |= {"iss": LOCAL_JWT_ISSUER, "role": "authenticated"}
+    payload |= {"iss": ISSUER, "role": "authenticated"}
     head, body = b64url(json.dumps({"alg": alg}).encode()), b64url(json.dumps(payload).encode())
     for signer in SIGNERS:
         token = f"{head}.{body}.{b64url(sign(signer, f'{head}.{body}'.encode()))}"
