@@ -28,7 +28,8 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     Two steps, and the answer is the single ranking over every candidate (tests/integration/matching holds it to
     the exact scorer over every mentor):
     1. `meeting`: the mentors whose week overlaps the mentee's, scored in full (their weeks are intersected), best
-       `pool` kept. All rows of a mentor share its week, so each is grouped whole.
+       `pool` kept. All rows of a mentor share its week, so each is grouped whole. Whether two weeks meet is asked
+       of their bucket summaries first (public.week_buckets), of the multiranges only when the summaries share a bit.
     2. `apart`: every other mentor has no availability share, so its score is its skill share plus a fixed part
        (language, rating, room). Once `meeting` has `pool` mentors, the pool-th score is a floor that the answer's
        last mentor reaches; a row is kept only if its own goal's share, its fixed part, and the best share of each
@@ -51,9 +52,14 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
         f" (select sum(upper(r) - lower(r)) from unnest(s.week_utc * me.week_utc) r) / {full_minutes})"
     )
     highest_fixed = f"{w['languages']} + {w['rating']} + {w['room']}"
+    # The weeks' bucket summaries first (public.week_buckets: no shared bit, no shared minute), the multirange test
+    # only when they share one. A CASE, because the planner orders a row's tests by its own cost estimates and would
+    # put the multirange comparison first.
+    meets = "(case when s.week_buckets & me.buckets = 0 then false else s.week_utc && me.week_utc end)"
     return f"""
 with me as (
-  select languages, week_utc from public.mentee_profiles where user_id = %(me)s
+  select languages, week_utc, public.week_buckets(week_utc) as buckets
+    from public.mentee_profiles where user_id = %(me)s
 ), goals as (
   select skill_id, current_level, (target_level - current_level)::float8 as gap, count(*) over ()::float8 as n
     from public.mentee_goals where mentee_id = %(me)s
@@ -67,7 +73,7 @@ with me as (
     from goals g
     join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
     cross join me
-   where s.mentor_id <> %(me)s and s.week_utc && me.week_utc
+   where s.mentor_id <> %(me)s and {meets}
    group by s.mentor_id
    order by score desc, s.mentor_id
    limit %(pool)s
@@ -80,7 +86,7 @@ with me as (
     cross join me
    where (select score from floor) <= (select sum(best) from reach) + {highest_fixed}
      and (s.skill_bits & g.others <> 0 or g.best + {highest_fixed} >= (select score from floor))
-     and s.mentor_id <> %(me)s and not (s.week_utc && me.week_utc)
+     and s.mentor_id <> %(me)s and not {meets}
      and {share} + {fixed}
          + case when s.skill_bits & g.others <> 0 then (select sum(best) from reach) - g.best else 0::float8 end
          >= (select score from floor)

@@ -2,7 +2,7 @@
 -- languages, availability, reviews, the signature of the mentor's skill set on each row), is readable but not
 -- writable by clients, and is read through its index.
 begin;
-select plan(18);
+select plan(22);
 
 select tests.create_user('mentor@example.test') as mentor \gset
 select tests.create_user('mentee@example.test') as mentee \gset
@@ -29,6 +29,8 @@ select is((select skill_bits from public.mentor_search), 1::bigint << (:rust % 6
 insert into public.availability_windows (user_id, weekday, start_minute, end_minute) values (:'mentor', 0, 600, 660);
 select is((select week_utc from public.mentor_search), '{[600,660)}'::int4multirange,
   'availability follows as UTC minutes of the week');
+select is((select week_buckets from public.mentor_search), (1::bigint << 3) | (1::bigint << 4),
+  'and its bucket summary (minutes 600-659 lie in the 160-minute buckets 3 and 4)');
 update public.mentor_profiles set languages = '{fr}';
 select is((select languages from public.mentor_search), '{fr}'::text[], 'languages follow');
 update public.mentor_profiles set accepting = false;
@@ -70,6 +72,30 @@ select tests.authenticate_as_anon();
 select throws_ok('select 1 from public.mentor_search', '42501', null,
   'anon reads nothing (no grant)');
 select tests.clear_authentication();
+
+-- The bucket summary of a week (20261201000200): edges, clamping, and the one property ranking relies on.
+select results_eq(
+  $$ select public.week_buckets(w) from (values ('{}'::int4multirange), ('{[0,160)}'), ('{[159,161)}'),
+       ('{[9920,10080)}'), ('{[0,10080)}'), ('{[-50,10)}'), ('{[10070,20000)}'), ('{(,5)}'), ('{[10000,)}'),
+       ('{[100,200),[5000,5001)}')) t(w) $$,
+  $$ values (0::bigint), (1::bigint), (3::bigint), (1::bigint << 62), (9223372036854775807::bigint), (1::bigint),
+       (1::bigint << 62), (1::bigint), (1::bigint << 62), (3::bigint | (1::bigint << 31)) $$,
+  'a week''s buckets: none when empty, each minute''s 160-minute bucket, minutes outside the week clamped to it');
+select setseed(0.16);
+create temporary table week_pairs as
+  select i, a.w as a, b.w as b
+    from generate_series(1, 4000) i,
+         lateral (select range_agg(int4range(s, least(s + l, 10080))) as w
+                    from (select (random() * 10079)::int as s, 1 + (random() * 300)::int as l
+                            from generate_series(1, 1 + i % 4) where i > 0) x) a,
+         lateral (select range_agg(int4range(s, least(s + l, 10080))) as w
+                    from (select (random() * 10079)::int as s, 1 + (random() * 300)::int as l
+                            from generate_series(1, 1 + (i / 4) % 3) where i > 0) y) b;
+select is_empty($$ select a, b from week_pairs
+                    where a && b and public.week_buckets(a) & public.week_buckets(b) = 0 $$,
+  'two weeks that meet always share a bucket (4,000 random pairs of 1-4 and 1-3 windows)');
+select ok((select count(*) from week_pairs where not a && b and public.week_buckets(a) & public.week_buckets(b) = 0)
+          > 1000, 'and most pairs that do not meet are told apart by their buckets alone');
 
 -- candidate ranking reads one index range per goal on a large table (160,000 rows)
 insert into public.skills (slug, name, category) select 'ms-' || i, 'S' || i, 'Bench' from generate_series(1, 400) i;

@@ -437,6 +437,10 @@ insert into declared_functions values ('hand_over_delivery(bigint,bigint,text)')
 insert into declared_functions values ('search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)');
 insert into declared_execute values ('anon', 'search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)'), ('authenticated', 'search_session_ids(timestamp with time zone,integer,text,session_format,integer,integer,timestamp with time zone,uuid,text,timestamp with time zone,uuid)');
 
+-- The weeks' bucket summaries (20261201000200): the ranking calls the function as the mentee.
+insert into declared_functions values ('week_buckets(int4multirange)');
+insert into declared_execute values ('authenticated', 'week_buckets(int4multirange)');
+
 select set_eq(
   $$ select c.relname::text from pg_class c
      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'v', 'p', 'm', 'f') $$,
