@@ -54,10 +54,11 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     highest_fixed = f"{w['languages']} + {w['rating']} + {w['room']}"
     # The weeks' bucket summaries first (public.week_buckets: no shared bit, no shared minute), the multirange test
     # only when they share one. A CASE, because the planner orders a row's tests by its own cost estimates and would
-    # put the multirange comparison first.
+    # put the multirange comparison first. `me` is materialized so that the mentee's summary is computed once: were
+    # the planner to inline it, week_buckets would run on every row read (measured: 14 ms -> 810 ms at 500 k).
     meets = "(case when s.week_buckets & me.buckets = 0 then false else s.week_utc && me.week_utc end)"
     return f"""
-with me as (
+with me as materialized (
   select languages, week_utc, public.week_buckets(week_utc) as buckets
     from public.mentee_profiles where user_id = %(me)s
 ), goals as (
