@@ -30,6 +30,10 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     1. `meeting`: the mentors whose week overlaps the mentee's, scored in full (their weeks are intersected), best
        `pool` kept. All rows of a mentor share its week, so each is grouped whole. Whether two weeks meet is asked
        of their bucket summaries first (public.week_buckets), of the multiranges only when the summaries share a bit.
+       The weeks are intersected only for mentors who could make the pool: every score is at least its skills and
+       fixed part, so the pool-th best of those parts is a floor, and a mentor whose part plus the most the
+       availability share can give (the mentee's whole week, up to the full-overlap hours) stays below it is not
+       in the pool (at 500 k mentors one in eight of those who meet the mentee's week is left).
     2. `apart`: every other mentor has no availability share, so its score is its skill share plus a fixed part
        (language, rating, room). Once `meeting` has `pool` mentors, the pool-th score is a floor that the answer's
        last mentor reaches; a row is kept only if its own goal's share, its fixed part, and the best share of each
@@ -47,10 +51,13 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
         f"case when s.languages && me.languages then {w['languages']} else 0::float8 end"
         f" + {w['rating']} * coalesce(s.rating, 3::float8) / 5 + {w['room']} * s.room"
     )
-    availability = (
-        f"{w['availability']} * least(1::float8,"
-        f" (select sum(upper(r) - lower(r)) from unnest(s.week_utc * me.week_utc) r) / {full_minutes})"
-    )
+
+    def availability(minutes: str) -> str:
+        return f"{w['availability']} * least(1::float8, coalesce({minutes}, 0) / {full_minutes})"
+
+    def minutes_of(week: str) -> str:
+        return f"(select sum(upper(r) - lower(r)) from unnest({week}) r)"
+
     highest_fixed = f"{w['languages']} + {w['rating']} + {w['room']}"
     # The weeks' bucket summaries first (public.week_buckets: no shared bit, no shared minute), the multirange test
     # only when they share one. A CASE, because the planner orders a row's tests by its own cost estimates and would
@@ -59,7 +66,8 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     meets = "(case when s.week_buckets & me.buckets = 0 then false else s.week_utc && me.week_utc end)"
     return f"""
 with me as materialized (
-  select languages, week_utc, public.week_buckets(week_utc) as buckets
+  select languages, week_utc, public.week_buckets(week_utc) as buckets,
+         {availability(minutes_of("week_utc"))} as most
     from public.mentee_profiles where user_id = %(me)s
 ), goals as (
   select skill_id, current_level, (target_level - current_level)::float8 as gap, count(*) over ()::float8 as n
@@ -69,14 +77,21 @@ with me as materialized (
          (select coalesce(bit_or(1::bigint << (o.skill_id %% 64)::integer), 0) from goals o
            where o.skill_id <> g.skill_id) as others
     from goals g
-), meeting as (
-  select s.mentor_id, sum({share}) + max({fixed} + {availability}) as score
+), met as (
+  select s.mentor_id, s.week_utc, sum({share}) as shares, max({fixed}) as fixed
     from goals g
     join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
     cross join me
    where s.mentor_id <> %(me)s and {meets}
-   group by s.mentor_id
-   order by score desc, s.mentor_id
+   group by s.mentor_id, s.week_utc
+), least_met as (
+  select case when count(*) = %(pool)s then min(part) - 1e-9 else '-infinity'::float8 end as part
+    from (select shares + fixed as part from met order by part desc limit %(pool)s) best
+), meeting as (
+  select m.mentor_id, m.shares + (m.fixed + {availability(minutes_of("m.week_utc * me.week_utc"))}) as score
+    from met m cross join me
+   where m.shares + m.fixed + me.most >= (select part from least_met)
+   order by score desc, m.mentor_id
    limit %(pool)s
 ), floor as (
   select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score from meeting

@@ -143,14 +143,18 @@ def _skills(conn: psycopg.Connection[Any], count: int) -> list[int]:
 
 
 def _served_equals_exact(
-    rng: random.Random, mentees: list[User], admin_conn: psycopg.Connection[Any], label: Any
+    rng: random.Random,
+    mentees: list[User],
+    admin_conn: psycopg.Connection[Any],
+    label: Any,
+    ks: tuple[int, ...] = (1, 3, 10, 25),
 ) -> list[tuple[Mentee, list[Mentor], int]]:
-    """Each mentee's served recommendations (a random k) are the exact top-k; returns each mentee's facts with
-    every mentor's, and the k served."""
+    """Each mentee's served recommendations (a k drawn from `ks`) are the exact top-k; returns each mentee's facts
+    with every mentor's, and the k served."""
     everyone = [r[0] for r in admin_conn.execute("select user_id from public.mentor_profiles").fetchall()]
     seen = []
     for mentee in mentees:
-        k = rng.choice([1, 3, 10, 25])
+        k = rng.choice(ks)
         reply = helpers.call("GET", "/recommendations", mentee, query={"k": str(k)}, function="matching")
         assert reply.status == 200, reply.text
         served = [(r["mentor_id"], r["score"]) for r in reply.json()["data"]]
@@ -236,6 +240,44 @@ def test_recommendations_stay_exact_where_the_floor_prunes(
         else:
             cases.add("apart read")
     assert {"apart skipped", "apart read and served"} <= cases, cases
+
+
+@pytest.mark.parametrize("k", [3, 10])
+def test_availability_can_lift_a_mentor_over_the_pool(
+    k: int, make_user: Any, admin_conn: psycopg.Connection[Any]
+) -> None:
+    """The SQL intersects weeks only for mentors whose skills and fixed part, plus the most availability could
+    add, reach the pool-th best of those parts: here sixty mentors a level above twelve others share half an
+    hour of the learner's four hours and fill the pool by that part alone, while the twelve share all four hours
+    and score higher. (Counting no availability in that bound would drop the twelve.)"""
+    (skill,) = _skills(admin_conn, 1)
+    monday_morning = [(0, 10 * 60, 14 * 60)]
+    for i in range(60):
+        windows = [(0, 10 * 60, 10 * 60 + 30)]
+        _mentor(make_user, admin_conn, f"Brief {i:02}", skills={skill: 5}, windows=windows, languages=["en"])
+    for i in range(12):
+        _mentor(make_user, admin_conn, f"Free {i:02}", skills={skill: 4}, windows=monday_morning, languages=["en"])
+    for i in range(10):  # and some who cannot reach the pool even with all four hours
+        _mentor(make_user, admin_conn, f"Novice {i:02}", skills={skill: 1}, windows=monday_morning, languages=["en"])
+    learner = _mentee(make_user, admin_conn, "Learner", goals={skill: (0, 5)}, windows=monday_morning, languages=["en"])
+    ((me, mentors, _),) = _served_equals_exact(random.Random(k), [learner], admin_conn, "lift", ks=(k,))
+    best = _top_mentors(mentors, me, k)
+    assert all(m.skills[skill] == 4 for m in best)  # the twelve lead the answer
+    assert len([m for m in mentors if overlap_minutes(m.week, me.week)]) >= max(50, POOL_FACTOR * k)
+
+
+@pytest.mark.parametrize("k", [3, 10])
+def test_the_pool_reaches_below_its_best_part(k: int, make_user: Any, admin_conn: psycopg.Connection[Any]) -> None:
+    """That bound is the pool-th best part, not the best: a learner free half an hour (availability adds at most
+    0.025) with one mentor a level above sixty others answers the one and then the best of the sixty."""
+    (skill,) = _skills(admin_conn, 1)
+    half_hour = [(2, 18 * 60, 18 * 60 + 30)]
+    _mentor(make_user, admin_conn, "Star", skills={skill: 5}, windows=half_hour, languages=["en"])
+    for i in range(60):
+        _mentor(make_user, admin_conn, f"Steady {i:02}", skills={skill: 4}, windows=half_hour, languages=["en"])
+    learner = _mentee(make_user, admin_conn, "Learner", goals={skill: (0, 5)}, windows=half_hour, languages=["en"])
+    ((me, mentors, _),) = _served_equals_exact(random.Random(k), [learner], admin_conn, "below best", ks=(k,))
+    assert [m.skills[skill] for m in _top_mentors(mentors, me, k)] == [5] + [4] * (k - 1)
 
 
 def _top_mentors(mentors: list[Mentor], me: Mentee, k: int) -> list[Mentor]:
