@@ -29,7 +29,9 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     the exact scorer over every mentor):
     1. `meeting`: the mentors whose week overlaps the mentee's, scored in full (their weeks are intersected), best
        `pool` kept. All rows of a mentor share its week, so each is grouped whole. Whether two weeks meet is asked
-       of their bucket summaries first (public.week_buckets), of the multiranges only when the summaries share a bit.
+       of their bucket summaries first (public.week_buckets), of the multiranges only when the summaries share a bit;
+       and the rows asked are read from mentor_search_by_bucket, under the buckets the mentee is free in only (a
+       mentor's row counted under the lowest bucket the two weeks share).
        The weeks are intersected only for mentors who could make the pool: every score is at least its skills and
        fixed part, so the pool-th best of those parts is a floor, and a mentor whose part plus the most the
        availability share can give (the mentee's whole week, up to the full-overlap hours) stays below it is not
@@ -64,11 +66,14 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     # put the multirange comparison first. `me` is materialized so that the mentee's summary is computed once: were
     # the planner to inline it, week_buckets would run on every row read (measured: 14 ms -> 810 ms at 500 k).
     meets = "(case when s.week_buckets & me.buckets = 0 then false else s.week_utc && me.week_utc end)"
+    # A mentor's row is read once per bucket the mentee is free in and the mentor too (mentor_search_by_bucket);
+    # it counts under the lowest of them (x & -x keeps the lowest bit of x; bits 0..62 keep x positive).
+    first_shared = "(s.week_buckets & me.buckets) & -(s.week_buckets & me.buckets) = 1::bigint << mine.bucket"
     return f"""
 with me as materialized (
-  select languages, week_utc, public.week_buckets(week_utc) as buckets,
-         {availability(minutes_of("week_utc"))} as most
-    from public.mentee_profiles where user_id = %(me)s
+  select languages, week_utc, buckets, {availability(minutes_of("week_utc"))} as most,
+         array(select b::smallint from generate_series(0, 62) b where buckets & (1::bigint << b) <> 0) as free_in
+    from public.mentee_profiles, public.week_buckets(week_utc) buckets where user_id = %(me)s
 ), goals as (
   select skill_id, current_level, (target_level - current_level)::float8 as gap, count(*) over ()::float8 as n
     from public.mentee_goals where mentee_id = %(me)s
@@ -80,9 +85,11 @@ with me as materialized (
 ), met as (
   select s.mentor_id, s.week_utc, sum({share}) as shares, max({fixed}) as fixed
     from goals g
-    join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
     cross join me
-   where s.mentor_id <> %(me)s and {meets}
+    cross join unnest(me.free_in) as mine(bucket)
+    join public.mentor_search_by_bucket s
+      on s.skill_id = g.skill_id and s.bucket = mine.bucket and s.level > g.current_level
+   where s.mentor_id <> %(me)s and {first_shared} and s.week_utc && me.week_utc
    group by s.mentor_id, s.week_utc
 ), least_met as (
   select case when count(*) = %(pool)s then min(part) - 1e-9 else '-infinity'::float8 end as part

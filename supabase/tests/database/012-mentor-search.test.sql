@@ -2,7 +2,7 @@
 -- languages, availability, reviews, the signature of the mentor's skill set on each row), is readable but not
 -- writable by clients, and is read through its index.
 begin;
-select plan(22);
+select plan(27);
 
 select tests.create_user('mentor@example.test') as mentor \gset
 select tests.create_user('mentee@example.test') as mentee \gset
@@ -31,15 +31,20 @@ select is((select week_utc from public.mentor_search), '{[600,660)}'::int4multir
   'availability follows as UTC minutes of the week');
 select is((select week_buckets from public.mentor_search), (1::bigint << 3) | (1::bigint << 4),
   'and its bucket summary (minutes 600-659 lie in the 160-minute buckets 3 and 4)');
+select results_eq('select bucket::int, skill_id, week_utc from public.mentor_search_by_bucket order by bucket',
+  format($$ values (3, %1$s::bigint, '{[600,660)}'::int4multirange), (4, %1$s::bigint, '{[600,660)}') $$, :rust),
+  'the mentor is found under each of those buckets');
 update public.mentor_profiles set languages = '{fr}';
 select is((select languages from public.mentor_search), '{fr}'::text[], 'languages follow');
 update public.mentor_profiles set accepting = false;
 select is_empty('select 1 from public.mentor_search', 'a mentor who pauses leaves the read model');
+select is_empty('select 1 from public.mentor_search_by_bucket', 'and its buckets');
 update public.mentor_profiles set accepting = true;
 select isnt_empty('select 1 from public.mentor_search', 'and comes back on resuming');
 select throws_ok(format($$ insert into public.mentor_search (mentor_id, skill_id, level, languages, week_utc, room)
   values (%L, %s, 5, '{en}', '{}', 1) $$, :'mentor', :sql), '42501', null, 'clients cannot write the read model');
 select throws_ok($$ update public.mentor_search set level = 1 $$, '42501', null, 'nor change it');
+select throws_ok($$ delete from public.mentor_search_by_bucket $$, '42501', null, 'nor its buckets');
 
 -- a place taken by an accepted request, and given back when the mentorship ends
 select tests.authenticate_as(:'mentee');
@@ -105,9 +110,23 @@ insert into public.mentor_profiles (user_id) select id from bulk_mentors;
 insert into public.mentor_skills
   select b.id, s.id, 4 from bulk_mentors b cross join (select id from public.skills where slug like 'ms-%') s;
 analyze public.mentor_search;
+-- Over those mentors, a quarter of them free some day: the buckets are exactly mentor_search's rows expanded.
+insert into public.availability_windows (user_id, weekday, start_minute, end_minute)
+  select id, (hashtext(id::text) & 7) % 7, 60 * ((hashtext(id::text) >> 8) & 15),
+         60 * ((hashtext(id::text) >> 8) & 15) + 90
+    from bulk_mentors where hashtext(id::text) & 48 = 0;
+select set_eq('select skill_id, bucket, level, mentor_id, languages, week_utc, week_buckets, rating, room
+                 from public.mentor_search_by_bucket',
+  'select s.skill_id, b::smallint, s.level, s.mentor_id, s.languages, s.week_utc, s.week_buckets, s.rating, s.room
+     from public.mentor_search s, generate_series(0, 62) b where s.week_buckets & (1::bigint << b) <> 0',
+  'mentor_search_by_bucket holds each mentor_search row once for every bucket its week is in');
 select matches(tests.plan_of(format($q$ select mentor_id from public.mentor_search
   where skill_id = %s and level > 2 $q$, (select min(id) from public.skills where slug like 'ms-%'))),
   'mentor_search_skill_idx', 'one goal is one index range scan');
+analyze public.mentor_search_by_bucket;
+select matches(tests.plan_of(format($q$ select mentor_id from public.mentor_search_by_bucket
+  where skill_id = %s and bucket = 3 and level > 2 $q$, (select min(id) from public.skills where slug like 'ms-%'))),
+  'mentor_search_by_bucket_idx', 'and one bucket of a goal too');
 
 select * from finish();
 rollback;

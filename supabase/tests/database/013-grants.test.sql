@@ -441,6 +441,11 @@ insert into declared_execute values ('anon', 'search_session_ids(timestamp with 
 insert into declared_functions values ('week_buckets(int4multirange)');
 insert into declared_execute values ('authenticated', 'week_buckets(int4multirange)');
 
+-- Open mentors by bucket of the week (20261201000300): read as mentor_search is.
+insert into declared_relations values ('mentor_search_by_bucket');
+insert into declared_table_grants values
+    ('authenticated', 'mentor_search_by_bucket', 'SELECT'), ('service_role', 'mentor_search_by_bucket', 'SELECT');
+
 select set_eq(
   $$ select c.relname::text from pg_class c
      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'v', 'p', 'm', 'f') $$,
