@@ -1,6 +1,7 @@
 -- The mentor_search read model follows every change it depends on (skills, accepting, capacity, places taken,
 -- languages, availability, reviews, the signature of the mentor's skill set on each row), is readable but not
--- writable by clients, and is read through its index.
+-- writable by clients, and is read through its index; likewise its copy by bucket of the week
+-- (mentor_search_by_bucket) and the weeks' bucket summaries that copy stands on.
 begin;
 select plan(27);
 
