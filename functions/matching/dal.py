@@ -62,14 +62,19 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
         return f"(select sum(upper(r) - lower(r)) from unnest({week}) r)"
 
     highest_fixed = f"{w['languages']} + {w['rating']} + {w['room']}"
+
     # The weeks' bucket summaries first (public.week_buckets: no shared bit, no shared minute), the multirange test
     # only when they share one. A CASE, because the planner orders a row's tests by its own cost estimates and would
     # put the multirange comparison first. `me` is materialized so that the mentee's summary is computed once: were
     # the planner to inline it, week_buckets would run on every row read (a scan of a goal's rows at 500 k mentors
     # measured 14 ms, and 810 ms with the summary inlined).
-    meets = "(case when s.week_buckets & me.buckets = 0 then false else s.week_utc && me.week_utc end)"
+    def meets_after(cheap: str) -> str:
+        return f"(case when {cheap} then s.week_utc && me.week_utc else false end)"
+
+    meets = meets_after("s.week_buckets & me.buckets <> 0")
     # A mentor's row is read once per bucket the mentee is free in and the mentor too (mentor_search_by_bucket);
-    # it counts under the lowest of them (x & -x keeps the lowest bit of x; bits 0..62 keep x positive).
+    # it counts under the lowest of them (x & -x keeps the lowest bit of x; bits 0..62 keep x positive), and only
+    # then are the weeks compared (measured at 500 k: 37-43 ms -> 33 ms for the statement with this order).
     first_shared = "(s.week_buckets & me.buckets) & -(s.week_buckets & me.buckets) = 1::bigint << mine.bucket"
     return f"""
 with me as materialized (
@@ -91,7 +96,7 @@ with me as materialized (
     cross join unnest(me.free_in) as mine(bucket)
     join public.mentor_search_by_bucket s
       on s.skill_id = g.skill_id and s.bucket = mine.bucket and s.level > g.current_level
-   where s.mentor_id <> %(me)s and {first_shared} and s.week_utc && me.week_utc
+   where s.mentor_id <> %(me)s and {meets_after(first_shared)}
    group by s.mentor_id, s.week_utc
 ), least_met as (
   select case when count(*) = %(pool)s then min(part) - 1e-9 else '-infinity'::float8 end as part
