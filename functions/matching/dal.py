@@ -21,9 +21,9 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
 
     Candidates ranked in SQL by the scoring weights; Python re-scores the pool and decides. The mentor_search read
     model holds only open mentors, one row per skill, with every per-mentor fact, so each goal is one index-only
-    range scan on (skill_id, level) and nothing is looked up per candidate. A mentor's skill share sums over the
-    goals it covers; the rest of its score is the same on each of its rows (max picks it). All float8 arithmetic:
-    numeric would cost more than the scan.
+    range scan on (skill_id, level) (a goal left unread is looked up by primary key, step 2). A mentor's skill
+    share sums over the goals it covers; the rest of its score is the same on each of its rows (max picks it). All
+    float8 arithmetic: numeric would cost more than the scan.
 
     Two steps, and the answer is the single ranking over every candidate (tests/integration/matching holds it to
     the exact scorer over every mentor):
@@ -32,11 +32,14 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
        of their bucket summaries first (public.week_buckets), of the multiranges only when the summaries share a bit;
        and the rows asked are read from mentor_search_by_bucket, under the buckets the mentee is free in only (a
        mentor's row counted under the lowest bucket the two weeks share).
-       The weeks are intersected only for mentors who could make the pool: every score is at least its skills and
-       fixed part, so the pool-th best of those parts is a floor, and a mentor whose part plus the most the
-       availability share can give (the mentee's whole week, up to the full-overlap hours) stays below it is not
-       in the pool (for a three-goal mentee at 500 k mentors, 1,877 of the 15,142 who meet the week; none are left
-       out when the parts tie, as for a one-goal mentee whose goal every mentor covers in full).
+       The weeks are intersected only for mentors who could make the pool. Each meeting mentor's score has an
+       upper bound without intersecting: its skills and fixed part plus the availability share of 15 minutes for
+       every quarter hour both weeks have a minute in (public.week_slots; exact when the windows start and end on
+       quarter hours), never more than the mentee's whole week gives. The `pool` mentors with the best bounds are
+       scored in full (`likely`); the worst of those scores is a floor the pool-th best score reaches, and a mentor
+       whose bound stays below it is not in the pool (at 500 k mentors, a one-goal mentee whose goal thousands of
+       mentors cover in full: 241 weeks intersected of 21,203, against 16,806 with the skills-and-fixed floor the
+       step used before).
     2. `apart`: every other mentor has no availability share, so its score is its skill share plus a fixed part
        (language, rating, room). Once `meeting` has `pool` mentors, the pool-th score is a floor that the answer's
        last mentor reaches; a row is kept only if its own goal's share, its fixed part, and the best share of each
@@ -46,6 +49,13 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
        when partly grouped). When even a mentor covering every goal fully with the highest fixed part (language,
        a 5.0 rating, every place free) stays below the floor, the step reads no row at all: the scan sits under a
        one-time filter.
+       Nor does it read every goal (`need`, `scanned`): if a mentor must cover c of the n goals to reach the floor
+       (c - 1 goals' best shares and the highest fixed part stay below it), it covers one of any n - c + 1 of
+       them, so only the n - c + 1 goals with the fewest mentors are read (counted, up to 2,000, in one bucket of
+       the mentee's week); the mentors found there are grouped, and a goal that was not read is looked up by
+       primary key for a mentor whose skill signature has its bit and whose bound, with that goal's best share,
+       reaches the floor. At 500 k mentors most two- and three-goal mentees need every goal (c = n: the rarest
+       goal's 9,878 rows read rather than the two goals' 204,313, for one of them).
     The floor gives up 1e-9 to float rounding (the bound and the score add the same terms in another order)."""
     w = {name: f"{float(value)!r}::float8" for name, value in weights.items()}
     full_minutes = f"{float(full_overlap_hours * 60)!r}::float8"
@@ -62,6 +72,13 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
         return f"(select sum(upper(r) - lower(r)) from unnest({week}) r)"
 
     highest_fixed = f"{w['languages']} + {w['rating']} + {w['room']}"
+    # A met mentor's score, and a bound of it from the weeks' 15-minute slots (public.week_slots: 15 minutes for
+    # each slot both weeks have a minute in bound their overlap), never above the mentee's whole week.
+
+    def exact(m: str) -> str:
+        return f"{m}.shares + ({m}.fixed + {availability(minutes_of(f'{m}.week_utc * me.week_utc'))})"
+
+    bound = f"m.shares + m.fixed + least(me.most, {availability('15 * m.slots')})"
 
     # The weeks' bucket summaries first (public.week_buckets: no shared bit, no shared minute), the multirange test
     # only when they share one. A CASE, because the planner orders a row's tests by its own cost estimates and would
@@ -78,7 +95,8 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     first_shared = "(s.week_buckets & me.buckets) & -(s.week_buckets & me.buckets) = 1::bigint << mine.bucket"
     return f"""
 with me as materialized (
-  select languages, week_utc, buckets, {availability(minutes_of("week_utc"))} as most,
+  select languages, week_utc, buckets, public.week_slots(week_utc) as slots,
+         {availability(minutes_of("week_utc"))} as most,
          array(select b::smallint from generate_series(0, 62) b where buckets & (1::bigint << b) <> 0) as free_in
     from public.mentee_profiles, public.week_buckets(week_utc) buckets where user_id = %(me)s
 ), goals as (
@@ -90,7 +108,8 @@ with me as materialized (
            where o.skill_id <> g.skill_id) as others
     from goals g
 ), met as (
-  select s.mentor_id, s.week_utc, sum({share}) as shares, max({fixed}) as fixed
+  select s.mentor_id, s.week_utc, sum({share}) as shares, max({fixed}) as fixed,
+         max(bit_count(s.week_slots & me.slots)) as slots
     from goals g
     cross join me
     cross join unnest(me.free_in) as mine(bucket)
@@ -98,20 +117,36 @@ with me as materialized (
       on s.skill_id = g.skill_id and s.bucket = mine.bucket and s.level > g.current_level
    where s.mentor_id <> %(me)s and {meets_after(first_shared)}
    group by s.mentor_id, s.week_utc
+), likely as (
+  select {exact("b")} as score
+    from (select m.shares, m.fixed, m.week_utc from met m cross join me order by {bound} desc limit %(pool)s) b
+   cross join me
 ), least_met as (
-  select case when count(*) = %(pool)s then min(part) - 1e-9 else '-infinity'::float8 end as part
-    from (select shares + fixed as part from met order by part desc limit %(pool)s) best
+  select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score from likely
 ), meeting as (
-  select m.mentor_id, m.shares + (m.fixed + {availability(minutes_of("m.week_utc * me.week_utc"))}) as score
+  select m.mentor_id, {exact("m")} as score
     from met m cross join me
-   where m.shares + m.fixed + me.most >= (select part from least_met)
+   where {bound} >= (select score from least_met)
    order by score desc, m.mentor_id
    limit %(pool)s
 ), floor as (
   select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score from meeting
-), apart as (
-  select s.mentor_id, sum({share}) + max({fixed}) as score
-    from reach g
+), need as (
+  select coalesce(min(k), max(k)) as goals, max(k) as n
+    from (select row_number() over w as k, sum(best) over w + {highest_fixed} as most
+            from reach window w as (order by best desc rows between unbounded preceding and current row)) t
+   where most >= (select score from floor) or k = (select count(*) from reach)
+), scanned as (
+  select g.* from reach g
+   order by case when (select goals from need) <= 1 then 0 else
+              (select count(*) from (select from public.mentor_search_by_bucket c
+                                      where c.skill_id = g.skill_id and c.bucket = (select free_in[1] from me)
+                                        and c.level > g.current_level limit 2000) c) end,
+            g.skill_id
+   limit (select n - goals + 1 from need)
+), found as (
+  select s.mentor_id, sum({share}) as shares, max({fixed}) as fixed, max(s.skill_bits) as bits
+    from scanned g
     join public.mentor_search s on s.skill_id = g.skill_id and s.level > g.current_level
     cross join me
    where (select score from floor) <= (select sum(best) from reach) + {highest_fixed}
@@ -121,7 +156,22 @@ with me as materialized (
          + case when s.skill_bits & g.others <> 0 then (select sum(best) from reach) - g.best else 0::float8 end
          >= (select score from floor)
    group by s.mentor_id
-   order by score desc, s.mentor_id
+), unscanned as (
+  select coalesce(bit_or(1::bigint << (g.skill_id %% 64)::integer), 0) as bits, coalesce(sum(g.best), 0) as best
+    from reach g where g.skill_id not in (select skill_id from scanned)
+), apart as (
+  select f.mentor_id,
+         f.shares
+         + case when f.bits & u.bits = 0 then 0::float8 else coalesce((
+             select sum({share})
+               from reach g
+               join public.mentor_search s on s.mentor_id = f.mentor_id and s.skill_id = g.skill_id
+              where g.skill_id not in (select skill_id from scanned) and s.level > g.current_level), 0) end
+         + f.fixed as score
+    from found f cross join unscanned u
+   where f.shares + f.fixed + case when f.bits & u.bits = 0 then 0::float8 else u.best end
+         >= (select score from floor)
+   order by score desc, f.mentor_id
    limit %(pool)s
 )
 select mentor_id, score from (select * from meeting union all select * from apart) candidates

@@ -1,9 +1,10 @@
 -- The mentor_search read model follows every change it depends on (skills, accepting, capacity, places taken,
 -- languages, availability, reviews, the signature of the mentor's skill set on each row), is readable but not
 -- writable by clients, and is read through its index; likewise its copy by bucket of the week
--- (mentor_search_by_bucket) and the weeks' bucket summaries that copy stands on.
+-- (mentor_search_by_bucket) and the weeks' bucket summaries that copy stands on, and the 15-minute slots that bound
+-- two weeks' overlap.
 begin;
-select plan(27);
+select plan(30);
 
 select tests.create_user('mentor@example.test') as mentor \gset
 select tests.create_user('mentee@example.test') as mentee \gset
@@ -102,6 +103,32 @@ select is_empty($$ select a, b from week_pairs
   'two weeks that meet always share a bucket (4,000 random pairs of 1-4 and 1-3 windows)');
 select ok((select count(*) from week_pairs where not a && b and public.week_buckets(a) & public.week_buckets(b) = 0)
           > 1000, 'and most pairs that do not meet are told apart by their buckets alone');
+
+-- The 15-minute slots of a week (20261201000400): edges, clamping, and the bound ranking relies on.
+select results_eq(
+  $$ select position('1' in s::text) - 1, length(rtrim(s::text, '0')) - 1, bit_count(s)::int
+       from (values (1, '{}'::int4multirange), (2, '{[0,15)}'), (3, '{[14,16)}'), (4, '{[0,10080)}'),
+                    (5, '{[-50,10)}'), (6, '{[10070,20000)}'), (7, '{(,5)}'), (8, '{[10000,)}'),
+                    (9, '{[100,200),[5000,5001)}')) t(i, w), public.week_slots(w) s order by i $$,
+  $$ values (-1, -1, 0), (0, 0, 1), (0, 1, 2), (0, 671, 672), (0, 0, 1), (671, 671, 1), (0, 0, 1), (666, 671, 6),
+            (6, 333, 9) $$,
+  'a week''s slots (first, last, how many): each minute''s quarter hour, minutes outside the week clamped to it');
+select is_empty($$ select a, b from week_pairs
+                    where coalesce((select sum(upper(r) - lower(r)) from unnest(a * b) r), 0)
+                          > 15 * bit_count(public.week_slots(a) & public.week_slots(b)) $$,
+  'no two weeks overlap longer than 15 minutes for each slot they share (the same 4,000 random pairs)');
+select is_empty($$ select a, b
+                     from (select range_agg(int4range(15 * (a / 15),
+                                                      least(15 * (a / 15 + 1 + al / 15), 10080))) as a,
+                                  range_agg(int4range(15 * (b / 15),
+                                                      least(15 * (b / 15 + 1 + bl / 15), 10080))) as b
+                             from (select i, (random() * 10000)::int as a, (random() * 300)::int as al,
+                                          (random() * 10000)::int as b, (random() * 300)::int as bl
+                                     from generate_series(1, 3000) i, generate_series(1, 1 + i % 3)) x
+                            group by i) quarters
+                    where coalesce((select sum(upper(r) - lower(r)) from unnest(a * b) r), 0)
+                          <> 15 * bit_count(public.week_slots(a) & public.week_slots(b)) $$,
+  'and exactly that long when their windows start and end on quarter hours (3,000 random pairs)');
 
 -- candidate ranking reads one index range per goal on a large table (160,000 rows)
 insert into public.skills (slug, name, category) select 'ms-' || i, 'S' || i, 'Bench' from generate_series(1, 400) i;

@@ -441,6 +441,10 @@ insert into declared_execute values ('anon', 'search_session_ids(timestamp with 
 insert into declared_functions values ('week_buckets(int4multirange)');
 insert into declared_execute values ('authenticated', 'week_buckets(int4multirange)');
 
+-- The weeks' 15-minute slots (20261201000400): the ranking calls the function as the mentee.
+insert into declared_functions values ('week_slots(int4multirange)');
+insert into declared_execute values ('authenticated', 'week_slots(int4multirange)');
+
 -- Open mentors by bucket of the week (20261201000300): read as mentor_search is.
 insert into declared_relations values ('mentor_search_by_bucket');
 insert into declared_table_grants values
