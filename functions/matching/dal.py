@@ -132,7 +132,9 @@ with me as materialized (
 ), floor as (
   select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score from meeting
 ), need as (
-  select coalesce(min(k), max(k)) as goals, max(k) as n
+  -- (the fewest goals whose best shares and the highest fixed part reach the floor; all of them if none do, and
+  -- then the one-time filter of `found` reads nothing)
+  select min(k) as goals, max(k) as n
     from (select row_number() over w as k, sum(best) over w + {highest_fixed} as most
             from reach window w as (order by best desc rows between unbounded preceding and current row)) t
    where most >= (select score from floor) or k = (select count(*) from reach)
