@@ -406,8 +406,8 @@ def measure_breakdown(dsn: str) -> dict[str, Any]:
         print(f"  {micros:7.0f} µs  {micros / total:6.1%}  {phase}")
     rest = total - sum(phases.values())
     print(f"  {rest:7.0f} µs  {rest / total:6.1%}  not attributed (measured whole minus the phases measured alone)")
-    # The floor under the first phase, and what p1_cpu_ratio <= 1.5 leaves for everything but the SQL (whose client
-    # costs about what the direct client's booking does): half of the SQL phase.
+    # The floor under the first phase, and what p1_cpu_ratio <= 1.5 leaves for everything but the SQL (the direct
+    # client does that SQL and nothing else): half of the SQL phase, measured single-client like the phases.
     floor = _cpu_per_call(hello_calls)
     print(
         f"framework floor: a hello-world FastAPI + Mangum POST route (same events, nothing of ours) {floor:.0f} µs;"

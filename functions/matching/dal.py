@@ -72,13 +72,21 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
         return f"(select sum(upper(r) - lower(r)) from unnest({week}) r)"
 
     highest_fixed = f"{w['languages']} + {w['rating']} + {w['room']}"
-    # A met mentor's score, and a bound of it from the weeks' 15-minute slots (public.week_slots: 15 minutes for
-    # each slot both weeks have a minute in bound their overlap), never above the mentee's whole week.
 
     def exact(m: str) -> str:
+        """A met mentor's score (its week intersected with the mentee's)."""
         return f"{m}.shares + ({m}.fixed + {availability(minutes_of(f'{m}.week_utc * me.week_utc'))})"
 
+    # A bound of that score from the weeks' 15-minute slots (public.week_slots: 15 minutes for each slot both weeks
+    # have a minute in bound their overlap), never above the mentee's whole week.
     bound = f"m.shares + m.fixed + least(me.most, {availability('15 * m.slots')})"
+
+    def pool_floor(scores: str) -> str:
+        """The worst of `scores` when they fill the pool (less 1e-9 for rounding), else no floor."""
+        return (
+            "select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score"
+            f" from {scores}"
+        )
 
     # The weeks' bucket summaries first (public.week_buckets: no shared bit, no shared minute), the multirange test
     # only when they share one. A CASE, because the planner orders a row's tests by its own cost estimates and would
@@ -122,7 +130,7 @@ with me as materialized (
     from (select m.shares, m.fixed, m.week_utc from met m cross join me order by {bound} desc limit %(pool)s) b
    cross join me
 ), least_met as (
-  select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score from likely
+  {pool_floor("likely")}
 ), meeting as (
   select m.mentor_id, {exact("m")} as score
     from met m cross join me
@@ -130,7 +138,7 @@ with me as materialized (
    order by score desc, m.mentor_id
    limit %(pool)s
 ), floor as (
-  select case when count(*) = %(pool)s then min(score) - 1e-9 else '-infinity'::float8 end as score from meeting
+  {pool_floor("meeting")}
 ), need as (
   -- (the fewest goals whose best shares and the highest fixed part reach the floor; all of them if none do, and
   -- then the one-time filter of `found` reads nothing)
