@@ -261,28 +261,40 @@ def _assign(
     capacity: NDArray[np.int64], mentee: NDArray[np.int64], mentor: NDArray[np.int64], points: NDArray[np.int64]
 ) -> NDArray[np.bool_]:
     """An optimal assignment over the given pairs only (LAPJVsp, see the module's docstring): which pairs are
-    chosen. Costs are whole numbers (points), so the solver's sums are exact."""
+    chosen. Costs are whole numbers (points), so the solver's sums are exact.
+
+    The graph is written straight in CSR form, a row per place: its mentor's pairs (mentees ascending), then the
+    place's own empty column. With the pairs ordered by (mentor, mentee), the pair behind a (place, mentee) choice
+    is found by a binary search, without sorting the graph's entries."""
     import numpy as np
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
     chosen = np.zeros(len(mentee), dtype=bool)
-    pair = np.arange(len(mentee), dtype=np.int64)
-    owner, place, place_mentee, place_pair = _places(capacity, mentee, mentor, pair)
-    if not len(place):
+    degree = np.bincount(mentor, minlength=len(capacity))
+    places = np.minimum(capacity, degree)  # more places than mentees among the pairs could never all be filled
+    n_places = int(places.sum())
+    if not n_places:
         return chosen
-    n_places, n_cols = len(owner), int(mentee.max()) + 1
+    n_cols = int(mentee.max()) + 1
+    by_mentor = np.lexsort((mentee, mentor))  # the pairs by (mentor, mentee)
+    owner = np.repeat(np.arange(len(capacity), dtype=np.int64), places)
+    first = (np.cumsum(degree) - degree)[owner]  # where each place's mentor's pairs start in by_mentor
+    row_len = degree[owner] + 1
+    indptr = np.zeros(n_places + 1, dtype=np.int64)
+    np.cumsum(row_len, out=indptr[1:])
+    row = np.repeat(np.arange(n_places, dtype=np.int64), row_len)
+    offset = np.arange(int(indptr[-1]), dtype=np.int64) - indptr[row]
+    empty = offset == row_len[row] - 1
+    pair = by_mentor[np.where(empty, 0, first[row] + offset)]
     big = float(points.max()) + 1.0
-    rows = np.concatenate([place, np.arange(n_places)])
-    cols = np.concatenate([place_mentee, n_cols + np.arange(n_places)])  # each place's own "empty" column
-    costs = np.concatenate([big - points[place_pair], np.full(n_places, big)])
-    graph = csr_matrix((costs, (rows, cols)), shape=(n_places, n_cols + n_places))
+    indices = np.where(empty, n_cols + row, mentee[pair])
+    costs = np.where(empty, big, big - points[pair])
+    graph = csr_matrix((costs, indices, indptr), shape=(n_places, n_cols + n_places))
     assigned = min_weight_full_bipartite_matching(graph)[1]
-    # The pair behind each (place, mentee) choice: the graph has one entry per (place, mentee).
-    keys = place * n_cols + place_mentee
-    order = np.argsort(keys)
     filled = np.flatnonzero(assigned < n_cols)
-    chosen[place_pair[order[np.searchsorted(keys, filled * n_cols + assigned[filled], sorter=order)]]] = True
+    keys = mentor[by_mentor] * n_cols + mentee[by_mentor]  # ascending: (mentor, mentee) is unique to a pair
+    chosen[by_mentor[np.searchsorted(keys, owner[filled] * n_cols + assigned[filled])]] = True
     return chosen
 
 
