@@ -4,7 +4,7 @@
 -- (mentor_search_by_bucket) and the weeks' bucket summaries that copy stands on, and the 15-minute slots that bound
 -- two weeks' overlap.
 begin;
-select plan(30);
+select plan(31);
 
 select tests.create_user('mentor@example.test') as mentor \gset
 select tests.create_user('mentee@example.test') as mentee \gset
@@ -36,6 +36,11 @@ select is((select week_buckets from public.mentor_search), (1::bigint << 3) | (1
 select results_eq('select bucket::int, skill_id, week_utc from public.mentor_search_by_bucket order by bucket',
   format($$ values (3, %1$s::bigint, '{[600,660)}'::int4multirange), (4, %1$s::bigint, '{[600,660)}') $$, :rust),
   'the mentor is found under each of those buckets');
+insert into public.mentor_skills values (:'mentor', :sql, 3);
+select results_eq('select distinct skill_bits from public.mentor_search_by_bucket',
+  array[(1::bigint << (:rust % 64)::integer) | (1::bigint << (:sql % 64)::integer)],
+  'with the signature of every skill its mentor teaches, a skill added since included');
+delete from public.mentor_skills where skill_id = :sql;
 update public.mentor_profiles set languages = '{fr}';
 select is((select languages from public.mentor_search), '{fr}'::text[], 'languages follow');
 update public.mentor_profiles set accepting = false;
@@ -143,9 +148,10 @@ insert into public.availability_windows (user_id, weekday, start_minute, end_min
   select id, (hashtext(id::text) & 7) % 7, 60 * ((hashtext(id::text) >> 8) & 15),
          60 * ((hashtext(id::text) >> 8) & 15) + 90
     from bulk_mentors where hashtext(id::text) & 48 = 0;
-select set_eq('select skill_id, bucket, level, mentor_id, languages, week_utc, week_buckets, rating, room
+select set_eq('select skill_id, bucket, level, mentor_id, languages, week_utc, week_buckets, rating, room, skill_bits
                  from public.mentor_search_by_bucket',
-  'select s.skill_id, b::smallint, s.level, s.mentor_id, s.languages, s.week_utc, s.week_buckets, s.rating, s.room
+  'select s.skill_id, b::smallint, s.level, s.mentor_id, s.languages, s.week_utc, s.week_buckets, s.rating, s.room,
+          s.skill_bits
      from public.mentor_search s, generate_series(0, 62) b where s.week_buckets & (1::bigint << b) <> 0',
   'mentor_search_by_bucket holds each mentor_search row once for every bucket its week is in');
 select matches(tests.plan_of(format($q$ select mentor_id from public.mentor_search
