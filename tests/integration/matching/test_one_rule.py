@@ -84,10 +84,17 @@ def test_the_stored_week_is_todays(make_user: Any, admin_conn: Any) -> None:
     assert tuple((r.lower, r.upper) for r in stored) == expected
 
 
-def test_the_sql_ranking_takes_its_weights_from_python() -> None:
+def test_the_sql_ranking_takes_its_weights_from_python(admin_conn: Any) -> None:
+    """The ranking function in the database is the one Python writes from today's weights (a change to either
+    needs a migration with matching.dal.candidates_function's text), and Python writes the weights it is given."""
     from matching import dal, scoring
 
-    assert dal.candidates_sql(scoring.WEIGHTS, scoring.FULL_OVERLAP_HOURS) == dal._CANDIDATES
+    (body,) = admin_conn.execute(
+        "select prosrc from pg_proc where oid = 'public.mentor_candidates(uuid, integer)'::regprocedure"
+    ).fetchone()
+    written = dal.candidates_function(scoring.WEIGHTS, scoring.FULL_OVERLAP_HOURS)
+    assert written.split("\nas $$", 1)[1].rsplit("$$;", 1)[0] == body
+    assert dal.candidates_sql(scoring.WEIGHTS, scoring.FULL_OVERLAP_HOURS).strip() in body
     other = {"skills": 0.5, "availability": 0.25, "languages": 0.125, "rating": 0.0625, "room": 0.0625}
     sql = dal.candidates_sql(other, 3.0)
     for name, weight in other.items():

@@ -283,3 +283,60 @@ def test_the_pool_reaches_below_its_best_part(k: int, make_user: Any, admin_conn
 def _top_mentors(mentors: list[Mentor], me: Mentee, k: int) -> list[Mentor]:
     by_id = {m.id: m for m in mentors}
     return [by_id[s.mentor_id] for s in top_k(mentors, me, k)]
+
+
+def test_only_the_rarest_goals_are_read_when_a_floor_allows(
+    make_user: Any, admin_conn: psycopg.Connection[Any]
+) -> None:
+    """The SQL's first step reads only a learner's rarest goals when a floor from the rarest goal's mentors shows
+    that a mentor must cover more goals than the others to reach it (matching.dal.candidates_sql, `near`), and
+    looks the other goals up. Three learners of two goals each (a rare goal and a common one), none sharing a skill
+    with another's mentors:
+    - "Both", free a quarter of an hour every weekday: fifty-five mentors of both goals share it, so a mentor needs
+      both goals: only the rare goal is read, and the common goal's share is looked up (a bound without it, or no
+      look-up, loses them);
+    - "Edge", free four hours every weekday, whose fifty-five mentors of both goals share a quarter of an hour on
+      Monday only: their floor lies between what a mentor of the common goal alone could reach without the
+      learner's availability and with it, so both goals are read, and the mentor of the common goal alone who
+      shares all four hours and speaks the learner's language leads;
+    - "Shadow", likewise free: the rare goal's mentors list the common goal below the learner's level, so their
+      signatures have its bit and their bounds count its best share, but their scores do not: the floor is set by
+      scores, and again both goals are read."""
+    rare1, common1, rare2, common2, rare3, common3 = _skills(admin_conn, 6)
+    quarter = [(day, 10 * 60, 10 * 60 + 15) for day in range(5)]
+    four_hours = [(day, 10 * 60, 14 * 60) for day in range(5)]
+
+    def mentors(name: str, count: int, skills: dict[int, int], windows: list[tuple[int, int, int]]) -> None:
+        for i in range(count):
+            _mentor(make_user, admin_conn, f"{name} {i:02}", skills=skills, windows=windows, languages=["en"])
+
+    mentors("Pair", 55, {rare1: 5, common1: 5}, quarter)
+    mentors("Crowd", 10, {common1: 5}, quarter)
+    mentors("Pair two", 55, {rare2: 5, common2: 5}, quarter[:1])
+    mentors("Crowd two", 10, {common2: 5}, quarter)
+    mentors("Shadow", 55, {rare3: 5, common3: 2}, four_hours)
+    mentors("Crowd three", 60, {common3: 5}, quarter)  # the common goal has more mentors above the learner's level
+    for skill, name in ((common2, "Star two"), (common3, "Star three")):
+        _mentor(make_user, admin_conn, name, skills={skill: 5}, windows=four_hours, languages=["en", "sw"])
+    learners = [
+        _mentee(
+            make_user, admin_conn, "Both", goals={rare1: (0, 1), common1: (0, 1)}, windows=quarter, languages=["sw"]
+        ),
+        _mentee(
+            make_user, admin_conn, "Edge", goals={rare2: (0, 1), common2: (0, 1)}, windows=four_hours, languages=["sw"]
+        ),
+        _mentee(
+            make_user,
+            admin_conn,
+            "Shadow",
+            goals={rare3: (0, 1), common3: (2, 3)},
+            windows=four_hours,
+            languages=["sw"],
+        ),
+    ]
+    seen = _served_equals_exact(random.Random(7), learners, admin_conn, "rarest", ks=(10,))
+    names = dict(admin_conn.execute("select id::text, display_name from public.profiles").fetchall())
+    tops = [[names[m.id] for m in _top_mentors(mentors_, me, k)] for me, mentors_, k in seen]
+    assert all(name.startswith("Pair ") and not name.startswith("Pair two") for name in tops[0])
+    assert tops[1][0] == "Star two"
+    assert tops[2][0] == "Star three"
