@@ -18,8 +18,8 @@ Conn = psycopg.Connection[dict[str, Any]]
 
 def candidates_sql(weights: dict[str, float], full_overlap_hours: float) -> str:
     """The candidate ranking in SQL, its weights and full-overlap hours those of matching.scoring (one source): the
-    body of public.mentor_candidates(p_mentee, p_pool) (candidates_function writes its migration; a test holds the
-    function in the database equal to this text).
+    body of public.mentor_candidates(p_pool), which ranks for the caller (p_mentee); candidates_function writes its
+    migration, and a test holds the function in the database equal to this text.
 
     Candidates ranked in SQL by the scoring weights; Python re-scores the pool and decides. The mentor_search read
     model holds only open mentors, one row per skill, with every per-mentor fact, so each goal is one index-only
@@ -257,6 +257,9 @@ select mentor_id, score from (select * from meeting union all select * from apar
 """
 
 
+MAX_POOL = 1000  # the most mentors the ranking function returns, whoever calls it
+
+
 def candidates_function(weights: dict[str, float], full_overlap_hours: float) -> str:
     """The statement that (re)defines public.mentor_candidates with candidates_sql's ranking, for a migration.
 
@@ -264,12 +267,17 @@ def candidates_function(weights: dict[str, float], full_overlap_hours: float) ->
     the same for every mentee): through the transaction pooler a client cannot keep a prepared statement, and
     planning a statement this size is a good part of its cost (the ranking before the rarest-goal step: 13.6 ms sent
     unprepared at 50 k mentors, 9.6 ms as a function; 52.4 and 44.4 ms at 500 k; medians of the bench's 40 mentees).
-    It runs as the caller (the mentee, under RLS), like the statement did."""
-    return f"""create or replace function public.mentor_candidates(p_mentee uuid, p_pool integer)
+    It runs as the caller, under RLS, and ranks for the caller only (auth.uid()): like every function in public it
+    can be called through the Data API too, so it takes no mentee to rank for, and never returns more than
+    MAX_POOL mentors."""
+    return f"""create or replace function public.mentor_candidates(p_pool integer)
 returns table (candidate_id uuid, candidate_score double precision)
 language plpgsql stable security invoker set search_path = '' set plan_cache_mode = force_generic_plan
 as $$
+declare
+  p_mentee constant uuid := auth.uid();
 begin
+  p_pool := least(greatest(coalesce(p_pool, 1), 1), {MAX_POOL});
   return query
 {candidates_sql(weights, full_overlap_hours).strip()};
 end;
@@ -313,9 +321,10 @@ class MatchingRepo:
     def mentee(self, user_id: UUID, week_of: date) -> Mentee | None:
         return self._mentees([user_id], week_of).get(user_id)
 
-    def candidates(self, mentee_id: UUID, pool: int) -> list[tuple[UUID, float]]:
+    def candidates(self, pool: int) -> list[tuple[UUID, float]]:
+        """The signed-in user's best `pool` candidate mentors by the SQL ranking, best first."""
         rows = self.conn.execute(
-            "select candidate_id, candidate_score from public.mentor_candidates(%s, %s)", (mentee_id, pool)
+            "select candidate_id, candidate_score from public.mentor_candidates(%s)", (pool,)
         ).fetchall()
         return [(r["candidate_id"], float(r["candidate_score"])) for r in rows]
 

@@ -58,7 +58,7 @@ def recommend_mentors(*, principal: Principal, k: int = 10, today: datetime | No
             raise NotFound("create your mentee profile and goals first", field="mentee_profile")
         if not mentee.goals:
             raise Unprocessable("add at least one learning goal", field="goals")
-        candidates = repo.candidates(principal.user_id, max(50, POOL_FACTOR * k))
+        candidates = repo.candidates(max(50, POOL_FACTOR * k))
         pool = repo.mentors_named([c for c, _ in candidates], week_of)
         best = top_k([mentor for mentor, _ in pool], mentee, k)
         names = {mentor.id: name for mentor, name in pool}

@@ -8,12 +8,16 @@
 -- The body is the ranking matching.dal.candidates_sql writes from the weights of matching.scoring, and
 -- tests/integration/matching/test_one_rule.py holds this function equal to what Python writes today: a change to
 -- the weights or to the ranking needs a migration with matching.dal.candidates_function's new text. It runs as the
--- caller (the mentee, under RLS), as the statement did.
-create or replace function public.mentor_candidates(p_mentee uuid, p_pool integer)
+-- caller, under RLS, as the statement did, and ranks for the caller only (auth.uid()), at most 1,000 mentors: like
+-- every function in public that authenticated may execute, it can be called through the Data API too.
+create or replace function public.mentor_candidates(p_pool integer)
 returns table (candidate_id uuid, candidate_score double precision)
 language plpgsql stable security invoker set search_path = '' set plan_cache_mode = force_generic_plan
 as $$
+declare
+  p_mentee constant uuid := auth.uid();
 begin
+  p_pool := least(greatest(coalesce(p_pool, 1), 1), 1000);
   return query
 with me as materialized (
   select languages, week_utc, buckets, public.week_slots(week_utc) as slots,
@@ -96,5 +100,5 @@ select mentor_id, score from (select * from meeting union all select * from apar
  limit p_pool;
 end;
 $$;
-revoke execute on function public.mentor_candidates(uuid, integer) from public, anon;
-grant execute on function public.mentor_candidates(uuid, integer) to authenticated;
+revoke execute on function public.mentor_candidates(integer) from public, anon;
+grant execute on function public.mentor_candidates(integer) to authenticated;

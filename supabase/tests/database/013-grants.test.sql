@@ -446,8 +446,8 @@ insert into declared_functions values ('week_slots(int4multirange)');
 insert into declared_execute values ('authenticated', 'week_slots(int4multirange)');
 
 -- The candidate ranking (20261201000600): the matching function calls it as the mentee.
-insert into declared_functions values ('mentor_candidates(uuid,integer)');
-insert into declared_execute values ('authenticated', 'mentor_candidates(uuid,integer)');
+insert into declared_functions values ('mentor_candidates(integer)');
+insert into declared_execute values ('authenticated', 'mentor_candidates(integer)');
 
 -- Open mentors by bucket of the week (20261201000300): read as mentor_search is.
 insert into declared_relations values ('mentor_search_by_bucket');

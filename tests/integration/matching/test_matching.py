@@ -399,6 +399,22 @@ def test_the_hourly_sweep_fails_cohort_runs_whose_job_died(
     assert seen["queued", "1 hour"]["status"] == "queued"
 
 
+def test_the_ranking_function_ranks_for_its_caller_only(make_mentor: Any, mentee: User, make_user: Any) -> None:
+    """public.mentor_candidates can be called through the Data API by anyone signed in: it takes no mentee to rank
+    for (it ranks for auth.uid()), and whatever pool it is asked for it returns between 1 and 1,000 mentors."""
+    from shared import db
+
+    make_mentor("Berlin", {"python": 4, "sql": 2}, tz="Europe/Berlin", windows=[(0, 600, 720)])
+    make_mentor("Utc", {"python": 2}, capacity=4)
+    ranked = "select candidate_id from public.mentor_candidates(%s)"
+    with db.user_transaction(mentee.claims) as conn:
+        counts = [len(conn.execute(ranked, (pool,)).fetchall()) for pool in (None, -5, 0, 1, 2**31 - 1)]
+    assert counts == [1, 1, 1, 1, 2]
+    stranger = make_user(name="Sam Stranger")  # no mentee profile, no goals: nothing to rank for
+    with db.user_transaction(stranger.claims) as conn:
+        assert conn.execute(ranked, (50,)).fetchall() == []
+
+
 def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: User) -> None:
     """SQL preselects by the same weights the pure scoring uses; their scores agree for every candidate."""
     from datetime import UTC, datetime
@@ -415,7 +431,7 @@ def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: Us
         repo = MatchingRepo(conn)
         me = repo.mentee(mentee.id, today)
         assert me is not None
-        candidates = dict(repo.candidates(mentee.id, 50))
+        candidates = dict(repo.candidates(50))
         mentors = {m.id: m for m in repo.mentors(list(candidates), today)}
     assert len(candidates) == 3
     for mentor_id, sql_score in candidates.items():

@@ -90,7 +90,7 @@ def test_the_sql_ranking_takes_its_weights_from_python(admin_conn: Any) -> None:
     from matching import dal, scoring
 
     (body,) = admin_conn.execute(
-        "select prosrc from pg_proc where oid = 'public.mentor_candidates(uuid, integer)'::regprocedure"
+        "select prosrc from pg_proc where oid = 'public.mentor_candidates(integer)'::regprocedure"
     ).fetchone()
     written = dal.candidates_function(scoring.WEIGHTS, scoring.FULL_OVERLAP_HOURS)
     assert written.split("\nas $$", 1)[1].rsplit("$$;", 1)[0] == body
