@@ -239,18 +239,27 @@ def _free_places(mentors: Sequence[Mentor]) -> list[int]:
     return [max(0, m.capacity - m.active_mentees) if m.accepting else 0 for m in mentors]
 
 
-def _places(
-    capacity: NDArray[np.int64], mentee: NDArray[np.int64], mentor: NDArray[np.int64], weight: NDArray[Any]
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[Any]]:
-    """The usable places and every pair repeated once per place of its mentor: (owner mentor of each place, place
-    index, mentee index, weight) of each (place, mentee) edge. A mentor gets min(places left, its mentees among
-    the pairs) places: more could never all be filled."""
+def _usable_places(
+    capacity: NDArray[np.int64], mentor: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Each mentor's pairs (degree) and usable places, and the owner mentor of each place: a mentor gets
+    min(places left, its mentees among the pairs) places, since more could never all be filled."""
     import numpy as np
 
     degree = np.bincount(mentor, minlength=len(capacity))
     places = np.minimum(capacity, degree)
+    return degree, places, np.repeat(np.arange(len(capacity), dtype=np.int64), places)
+
+
+def _places(
+    capacity: NDArray[np.int64], mentee: NDArray[np.int64], mentor: NDArray[np.int64], weight: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[Any]]:
+    """The usable places and every pair repeated once per place of its mentor: (owner mentor of each place, place
+    index, mentee index, weight) of each (place, mentee) edge."""
+    import numpy as np
+
+    _, places, owner = _usable_places(capacity, mentor)
     first = np.cumsum(places) - places  # each mentor's first place index
-    owner = np.repeat(np.arange(len(capacity), dtype=np.int64), places)
     reps = places[mentor]
     edge_first = np.repeat(np.cumsum(reps) - reps, reps)  # where each pair's run of copies starts
     place = np.repeat(first[mentor], reps) + (np.arange(int(reps.sum()), dtype=np.int64) - edge_first)
@@ -271,14 +280,12 @@ def _assign(
     from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
     chosen = np.zeros(len(mentee), dtype=bool)
-    degree = np.bincount(mentor, minlength=len(capacity))
-    places = np.minimum(capacity, degree)  # more places than mentees among the pairs could never all be filled
-    n_places = int(places.sum())
+    degree, _, owner = _usable_places(capacity, mentor)
+    n_places = len(owner)
     if not n_places:
         return chosen
     n_cols = int(mentee.max()) + 1
     by_mentor = np.lexsort((mentee, mentor))  # the pairs by (mentor, mentee)
-    owner = np.repeat(np.arange(len(capacity), dtype=np.int64), places)
     first = (np.cumsum(degree) - degree)[owner]  # where each place's mentor's pairs start in by_mentor
     row_len = degree[owner] + 1
     indptr = np.zeros(n_places + 1, dtype=np.int64)
