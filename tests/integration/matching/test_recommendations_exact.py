@@ -10,15 +10,16 @@ floor below it."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import pytest
 
-from matching.dal import MatchingRepo
+from matching.dal import MatchingRepo, candidates_function
 from matching.logic import POOL_FACTOR
-from matching.scoring import WEIGHTS, Mentee, Mentor, overlap_minutes, score, top_k
+from matching.scoring import FULL_OVERLAP_HOURS, WEIGHTS, Mentee, Mentor, overlap_minutes, score, top_k
 from shared import db
 from tests import helpers
 from tests.factories import User
@@ -340,3 +341,66 @@ def test_only_the_rarest_goals_are_read_when_a_floor_allows(
     assert all(name.startswith("Pair ") and not name.startswith("Pair two") for name in tops[0])
     assert tops[1][0] == "Star two"
     assert tops[2][0] == "Star three"
+
+
+SAMPLE = 4  # rows a bucket for the first floor in the tests below (the function reads matching.dal.PROBE)
+
+
+@pytest.fixture
+def sampled_floor(admin_conn: psycopg.Connection[Any]) -> Iterator[int]:
+    """public.mentor_candidates taking its first floor from SAMPLE rows of each bucket: the bench's databases hold far
+    more meeting rows in a bucket than the function's sample, these populations fewer. Restored afterwards."""
+    admin_conn.execute(candidates_function(WEIGHTS, FULL_OVERLAP_HOURS, probe=SAMPLE))
+    try:
+        yield SAMPLE
+    finally:
+        admin_conn.execute(candidates_function(WEIGHTS, FULL_OVERLAP_HOURS))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_recommendations_stay_exact_when_the_first_floor_is_sampled(
+    seed: int, sampled_floor: int, make_user: Any, admin_conn: psycopg.Connection[Any]
+) -> None:
+    """The ranking's first floor is the pool-th real score among a sample of the rarest goal's meeting rows, and
+    every row grouped after it must bound its mentor at or above it: on the generated populations, with a sample
+    smaller than most buckets hold, the answer is still the exact top-k."""
+    rng = random.Random(20261202 + seed)
+    skills = _skills(admin_conn, 3)
+    mentees = _population(rng, make_user, admin_conn, skills, mentors=160, mentees=12, broad=True)
+    _served_equals_exact(rng, mentees, admin_conn, ("sampled", seed))
+
+
+def test_a_sampled_floor_drops_no_mentor_of_the_answer(
+    sampled_floor: int, make_user: Any, admin_conn: psycopg.Connection[Any]
+) -> None:
+    """A learner free six hours every day, in more buckets than a pool's worth of samples needs. Eighty mentors a
+    level above twelve others share a quarter of an hour of it: the sample, highest levels first, is theirs, and
+    its floor is their score. The twelve share four hours and score higher, though their skills and fixed part
+    alone stay below that floor: every row after the sample must be bounded with its availability (and with the
+    learner's language, which the twelve speak, before languages are compared) or the twelve are lost."""
+    rng = random.Random(20261202)
+    (skill,) = _skills(admin_conn, 1)
+    for i in range(80):
+        brief = [(i % 7, 9 * 60 + 15 * (i // 7), 9 * 60 + 15 * (i // 7) + 15)]
+        _mentor(make_user, admin_conn, f"Brief {i:02}", skills={skill: 5}, windows=brief, languages=["en", "de"])
+    for i in range(12):
+        free = [(i % 7, 10 * 60, 14 * 60), ((i + 3) % 7, 10 * 60, 14 * 60)]
+        _mentor(make_user, admin_conn, f"Free {i:02}", skills={skill: 4}, windows=free, languages=["en", "de"])
+    for i in range(40):  # and some below both, at random times and levels
+        windows = [(rng.randrange(7), start, start + 60) for start in [rng.randrange(8 * 4, 15 * 4) * 15]]
+        _mentor(
+            make_user, admin_conn, f"Other {i:02}", skills={skill: rng.randint(1, 3)}, windows=windows, languages=["en"]
+        )
+    days = [(day, 9 * 60, 15 * 60) for day in range(7)]
+    learner = _mentee(make_user, admin_conn, "Learner", goals={skill: (0, 5)}, windows=days, languages=["de"])
+    ((me, mentors, k),) = _served_equals_exact(random.Random(1), [learner], admin_conn, "sampled floor", ks=(10,))
+    assert all(m.skills[skill] == 4 for m in _top_mentors(mentors, me, k))  # the twelve lead the answer
+    row = admin_conn.execute(
+        "select bit_count(public.week_buckets(week_utc)::bit(64)) from public.mentee_profiles where user_id = %s",
+        (learner.id,),
+    ).fetchone()
+    assert row is not None
+    # The sample fills a pool (so the floor is set) and is smaller than the meeting mentors it is drawn from.
+    meeting = [m for m in mentors if overlap_minutes(m.week, me.week)]
+    assert row[0] * sampled_floor >= 50
+    assert len(meeting) > row[0] * sampled_floor
