@@ -386,10 +386,11 @@ def test_a_sampled_floor_drops_no_mentor_of_the_answer(
     for i in range(12):
         free = [(i % 7, 10 * 60, 14 * 60), ((i + 3) % 7, 10 * 60, 14 * 60)]
         _mentor(make_user, admin_conn, f"Free {i:02}", skills={skill: 4}, windows=free, languages=["en", "de"])
-    for i in range(40):  # and some below both, at random times and levels
-        windows = [(rng.randrange(7), start, start + 60) for start in [rng.randrange(8 * 4, 15 * 4) * 15]]
+    for i in range(40):  # and some below both, an hour at a random time, at a lower level
+        start = rng.randrange(8 * 4, 15 * 4) * 15
+        other = [(rng.randrange(7), start, start + 60)]
         _mentor(
-            make_user, admin_conn, f"Other {i:02}", skills={skill: rng.randint(1, 3)}, windows=windows, languages=["en"]
+            make_user, admin_conn, f"Other {i:02}", skills={skill: rng.randint(1, 3)}, windows=other, languages=["en"]
         )
     days = [(day, 9 * 60, 15 * 60) for day in range(7)]
     learner = _mentee(make_user, admin_conn, "Learner", goals={skill: (0, 5)}, windows=days, languages=["de"])
