@@ -84,10 +84,8 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float, probe: 
         return f"{w['skills']} * least({t}.level - {o}.current_level, {o}.gap) / {o}.gap / {o}.n"
 
     share = share_of("s", "g")
-    fixed = (
-        f"case when s.languages && me.languages then {w['languages']} else 0::float8 end"
-        f" + {w['rating']} * coalesce(s.rating, 3::float8) / 5 + {w['room']} * s.room"
-    )
+    static = f"{w['rating']} * coalesce(s.rating, 3::float8) / 5 + {w['room']} * s.room"  # rating and room
+    fixed = f"case when s.languages && me.languages then {w['languages']} else 0::float8 end + {static}"
 
     def availability(minutes: str) -> str:
         return f"{w['availability']} * least(1::float8, coalesce({minutes}, 0) / {full_minutes})"
@@ -187,7 +185,6 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float, probe: 
         comparison costs more than the rest of the bound), then with the row's own."""
         rest = f"{share} + case when s.skill_bits & g.others = 0 then 0::float8 else g.rest end"
         slots = f"least(me.most, {availability('15 * bit_count(s.week_slots & me.slots)')})"
-        static = f"{w['rating']} * coalesce(s.rating, 3::float8) / 5 + {w['room']} * s.room"
         return (
             f"{rest} + {w['languages']} + {static} + {slots} >= (select score from {floor})"
             f" and ({rest} + {fixed} + {slots} >= (select score from {floor}))"
@@ -205,7 +202,7 @@ def candidates_sql(weights: dict[str, float], full_overlap_hours: float, probe: 
         " join public.mentor_search_by_bucket s"
         " on s.skill_id = g.skill_id and s.bucket = mine.bucket and s.level > g.current_level"
         " where s.mentor_id <> p_mentee"
-        f" and (case when {first_shared} and {row_bound('near_floor')} then s.week_utc && me.week_utc else false end)"
+        f" and {meets_after(first_shared + ' and ' + row_bound('near_floor'))}"
     )
     # The rarest goal's first `probe` meeting rows in each bucket of the mentee's week, highest levels first.
     probe_rows = (
