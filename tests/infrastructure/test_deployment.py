@@ -66,10 +66,19 @@ def test_scheduled_functions_run_every_minute_with_retries_and_a_dead_letter_que
     (event,) = functions()[logical_id]["Events"].values()
     assert event["Type"] == "ScheduleV2"
     props = event["Properties"]
-    assert props["ScheduleExpression"] in {"rate(1 minute)", "rate(1 hour)"}
+    assert props["ScheduleExpression"] in {"rate(1 minute)", "cron(0 * * * ? *)"}  # every minute, every hour
     assert props["RetryPolicy"]["MaximumRetryAttempts"] >= 1
     assert props["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": "SchedulesDeadLetterQueue.Arn"}
-    assert functions()[logical_id]["Timeout"] == 60
+    # The matching sweep recomputes a zone's weeks after a clock change in one run (matching.sweep).
+    assert functions()[logical_id]["Timeout"] == (300 if logical_id == "ExpireRequestsFunction" else 60)
+
+
+def test_the_matching_sweep_runs_at_the_start_of_every_utc_hour() -> None:
+    """Stored weeks are recomputed when a week starts with other clock offsets (migration 20261201000800): the run
+    at 00:00 UTC on Mondays does it in the week's first minutes (cron without a time zone is UTC)."""
+    (event,) = functions()["ExpireRequestsFunction"]["Events"].values()
+    assert event["Properties"]["ScheduleExpression"] == "cron(0 * * * ? *)"
+    assert "ScheduleExpressionTimezone" not in event["Properties"]
 
 
 def test_the_dead_letter_queue_depth_is_alarmed() -> None:

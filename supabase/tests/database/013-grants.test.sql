@@ -454,6 +454,11 @@ insert into declared_relations values ('mentor_search_by_bucket');
 insert into declared_table_grants values
     ('authenticated', 'mentor_search_by_bucket', 'SELECT'), ('service_role', 'mentor_search_by_bucket', 'SELECT');
 
+-- Stored weeks follow the clocks (20261201000800): internal, run by the hourly sweep on the jobs' connection.
+insert into declared_relations values ('utc_week_patterns');
+insert into declared_functions values
+    ('note_week_patterns()'), ('refresh_stale_weeks(integer)'), ('utc_monday(date)'), ('utc_week_pattern(text,date)');
+
 select set_eq(
   $$ select c.relname::text from pg_class c
      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'v', 'p', 'm', 'f') $$,

@@ -179,6 +179,7 @@ def test_unanswered_requests_expire_through_the_sweep(make_mentor: Any, mentee: 
     assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {
         "expired_requests": 0,
         "stale_cohort_runs": 0,
+        "stale_weeks": 0,
     }
     admin_conn.execute(
         "update public.mentorships set expires_at = now() - interval '1 minute' where id = %s", (request["id"],)
@@ -186,6 +187,7 @@ def test_unanswered_requests_expire_through_the_sweep(make_mentor: Any, mentee: 
     assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {
         "expired_requests": 1,
         "stale_cohort_runs": 0,
+        "stale_weeks": 0,
     }
     assert call("POST", f"/requests/{request['id']}/accept", mentor).status == 409
 
@@ -390,6 +392,7 @@ def test_the_hourly_sweep_fails_cohort_runs_whose_job_died(
     assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {
         "expired_requests": 0,
         "stale_cohort_runs": 2,
+        "stale_weeks": 0,
     }
     seen = {key: call("GET", f"/cohort-runs/{run_id}", admin).json() for key, run_id in runs.items()}
     assert seen["running", "21 minutes"]["status"] == "failed"
@@ -438,3 +441,101 @@ def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: Us
         scored = score(mentors[str(mentor_id)], me)
         assert scored is not None
         assert abs(scored.score - sql_score) < 1e-6, (mentor_id, scored.components)
+
+
+def test_the_sweep_brings_weeks_stored_before_a_clock_change_to_this_weeks(
+    make_mentor: Any, make_user: Any, mentee: User, admin_conn: psycopg.Connection[Any]
+) -> None:
+    """A stored week is computed for the week of the write that made it; when the clocks have changed since, the
+    hourly sweep recomputes it (and the mentor's search rows), so the SQL ranking scores with the week Python
+    re-scores and explains with. Weeks whose zone kept its offsets are left as they are."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from matching import sweep
+    from matching.dal import MatchingRepo
+    from matching.jobs import expire_requests_handler
+    from matching.scoring import score
+    from shared import db
+
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    # New York: 07:00-09:00 on Mondays is 12:00-14:00 UTC in winter and 11:00-13:00 in summer, against the
+    # mentee's 10:00-13:00 UTC: an hour's overlap or two.
+    new_york = make_mentor("Nora", {"python": 5, "sql": 2}, tz="America/New_York", windows=[(0, 420, 540)])
+    other = make_mentor("Otto", {"python": 4}, tz="America/New_York", windows=[(0, 480, 600)])
+    delhi = make_mentor("Dev", {"python": 5}, tz="Asia/Kolkata", windows=[(0, 900, 1020)])
+
+    def one(query: str, params: tuple[Any, ...]) -> Any:
+        row = admin_conn.execute(query, params).fetchone()
+        assert row is not None
+        return row[0]
+
+    pattern = "select public.utc_week_pattern('America/New_York', %s)"
+    # A Monday whose offsets differ from this week's (January's or July's), as if the profiles were written then.
+    before = next(d for d in (date(2026, 1, 5), date(2026, 7, 6)) if one(pattern, (d,)) != one(pattern, (monday,)))
+    admin_conn.execute(
+        "update public.mentor_profiles set week_of = %s, week_utc = public.utc_week_at(user_id, timezone, %s)"
+        " where user_id = any(%s)",
+        (before, before, [new_york.id, other.id, delhi.id]),
+    )
+    learner = make_user(name="Lee")  # a mentee's stored week too, in a zone no mentor has (US rules, as New York)
+    admin_conn.execute(
+        "insert into public.mentee_profiles (user_id, languages, timezone) values (%s, '{en}', 'America/Chicago')",
+        (learner.id,),
+    )
+    admin_conn.execute(
+        "insert into public.availability_windows (user_id, weekday, start_minute, end_minute) values (%s, 0, 420, 540)",
+        (learner.id,),
+    )
+    stale_mentee = (
+        "update public.mentee_profiles set week_of = %s, week_utc = public.utc_week_at(user_id, timezone, %s)"
+    )
+    admin_conn.execute(stale_mentee + " where user_id = %s", (before, before, learner.id))
+
+    def sql_and_python_scores() -> dict[str, tuple[float, float]]:
+        with db.user_transaction(mentee.claims) as conn:
+            repo = MatchingRepo(conn)
+            me = repo.mentee(mentee.id, today)
+            assert me is not None
+            candidates = dict(repo.candidates(50))
+            mentors = {m.id: m for m in repo.mentors(list(candidates), today)}
+        out = {}
+        for mentor_id, sql_score in candidates.items():
+            scored = score(mentors[str(mentor_id)], me)
+            assert scored is not None
+            out[str(mentor_id)] = (sql_score, scored.score)
+        return out
+
+    stale = sql_and_python_scores()
+    assert abs(stale[str(new_york.id)][0] - stale[str(new_york.id)][1]) > 0.01  # the stale week scores otherwise
+
+    assert sweep.refresh_stale_weeks(batch=1) == 3  # the New York mentors and mentee, one transaction each
+    admin_conn.execute(  # and once more as it was, through the job
+        "update public.mentor_profiles set week_of = %s, week_utc = public.utc_week_at(user_id, timezone, %s)"
+        " where user_id = any(%s)",
+        (before, before, [new_york.id, other.id]),
+    )
+    admin_conn.execute(stale_mentee + " where user_id = %s", (before, before, learner.id))
+    assert expire_requests_handler({"source": "aws.scheduler"}, LambdaContext()) == {
+        "expired_requests": 0,
+        "stale_cohort_runs": 0,
+        "stale_weeks": 3,
+    }
+    fresh = sql_and_python_scores()
+    assert all(abs(sql - python) < 1e-6 for sql, python in fresh.values()), fresh
+    rows = admin_conn.execute(
+        "select p.user_id, p.week_of, p.week_utc = s.week_utc and p.week_utc = all(array("
+        "   select b.week_utc from public.mentor_search_by_bucket b where b.mentor_id = p.user_id))"
+        " from public.mentor_profiles p join public.mentor_search s on s.mentor_id = p.user_id"
+    ).fetchall()
+    assert {(str(user_id), week_of, same) for user_id, week_of, same in rows} == {
+        (str(new_york.id), monday, True),
+        (str(other.id), monday, True),
+        (str(delhi.id), before, True),  # Kolkata kept its offsets: not rewritten
+    }
+    assert one(
+        "select (week_of, week_utc) = (%s, public.utc_week_at(user_id, timezone, %s)) from public.mentee_profiles"
+        " where user_id = %s",
+        (monday, monday, learner.id),
+    )
+    assert sweep.refresh_stale_weeks() == 0

@@ -84,6 +84,33 @@ def test_the_stored_week_is_todays(make_user: Any, admin_conn: Any) -> None:
     assert tuple((r.lower, r.upper) for r in stored) == expected
 
 
+def test_weeks_with_one_pattern_give_every_window_the_same_utc_week(admin_conn: Any) -> None:
+    """The sweep recomputes a stored week only when its zone's offsets around that week (utc_week_pattern) differ
+    from this week's. That is sound if two weeks with the same pattern give every set of windows the same UTC week:
+    checked on every pair of 134 Mondays (2026-2027, DST changes included) in each zone, with Python's to_utc_week
+    as the judge, over random windows crowded into the small hours of Sunday. And it is worth it: a zone without
+    clock changes has one pattern, and each zone with DST a handful (standard, summer, the two change weeks)."""
+    rng = random.Random(20261201)
+    window_sets = [windows_for(rng) for _ in range(12)]
+    mondays = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(104)]
+    mondays += sorted({change - timedelta(days=change.weekday()) for change in CHANGES} - set(mondays))
+    mondays += [date(2025, 3, 3) + timedelta(weeks=i) for i in range(134 - len(mondays))]
+    assert len(set(mondays)) == 134
+    for zone in ZONES:
+        patterns: dict[str, list[date]] = {}
+        for monday, pattern in admin_conn.execute(
+            "select m, public.utc_week_pattern(%s, m) from unnest(%s::date[]) m", (zone, mondays)
+        ).fetchall():
+            patterns.setdefault(pattern, []).append(monday)
+        for weeks in patterns.values():
+            for windows in window_sets:
+                assert len({to_utc_week(windows, zone, monday) for monday in weeks}) == 1, (zone, weeks, windows)
+        if zone in ("UTC", "Asia/Kolkata", "America/Sao_Paulo"):
+            assert len(patterns) == 1, zone
+        else:
+            assert 4 <= len(patterns) <= 12, (zone, sorted(patterns))
+
+
 def test_the_sql_ranking_takes_its_weights_from_python(admin_conn: Any) -> None:
     """The ranking function in the database is the one Python writes from today's weights (a change to either
     needs a migration with matching.dal.candidates_function's text), and Python writes the weights it is given."""
