@@ -11,7 +11,8 @@
 -- the profiles whose zone's offsets over that week differ from this week's (refresh_stale_weeks). Two weeks whose
 -- offsets are equal minute for minute around them, each taken from its own Monday 00:00 UTC, give every window the
 -- same UTC minutes (utc_week_at only adds and subtracts those offsets), so a zone without a clock change in
--- between costs nothing: twice a year for most zones with DST, never for the others. The offsets of a zone's week
+-- between costs nothing. A zone with DST has four patterns a year (standard, summer, and the two weeks holding a
+-- change), so its profiles are recomputed four times a year; a zone without DST never. The offsets of a zone's week
 -- (utc_week_pattern) are kept per zone and Monday in utc_week_patterns, computed once (note_week_patterns).
 --
 -- The sweep runs at the start of every hour (template.yaml, EventBridge Scheduler `cron(0 * * * ? *)`, UTC, run
