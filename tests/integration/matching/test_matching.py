@@ -454,7 +454,7 @@ def test_the_sweep_brings_weeks_stored_before_a_clock_change_to_this_weeks(
     from matching import sweep
     from matching.dal import MatchingRepo
     from matching.jobs import expire_requests_handler
-    from matching.scoring import score
+    from matching.scoring import Window, score, to_utc_week
     from shared import db
 
     today = datetime.now(UTC).date()
@@ -470,9 +470,14 @@ def test_the_sweep_brings_weeks_stored_before_a_clock_change_to_this_weeks(
         assert row is not None
         return row[0]
 
-    pattern = "select public.utc_week_pattern('America/New_York', %s)"
-    # A Monday whose offsets differ from this week's (January's or July's), as if the profiles were written then.
-    before = next(d for d in (date(2026, 1, 5), date(2026, 7, 6)) if one(pattern, (d,)) != one(pattern, (monday,)))
+    # A Monday (January's or July's) on which Nora's window falls at another UTC hour than this week, as if the
+    # profiles were written then (this week may hold a clock change: then its Monday has the offsets of one of them).
+    nora = [Window(0, 420, 540)]
+    before = next(
+        d
+        for d in (date(2026, 1, 5), date(2026, 7, 6))
+        if to_utc_week(nora, "America/New_York", d) != to_utc_week(nora, "America/New_York", today)
+    )
     admin_conn.execute(
         "update public.mentor_profiles set week_of = %s, week_utc = public.utc_week_at(user_id, timezone, %s)"
         " where user_id = any(%s)",
