@@ -418,17 +418,14 @@ def test_the_ranking_function_ranks_for_its_caller_only(make_mentor: Any, mentee
         assert conn.execute(ranked, (50,)).fetchall() == []
 
 
-def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: User) -> None:
-    """SQL preselects by the same weights the pure scoring uses; their scores agree for every candidate."""
+def sql_and_python_scores(mentee: User) -> dict[str, tuple[float, float]]:
+    """Each candidate of the SQL ranking for the mentee: (its SQL score, the pure scoring's score for this week)."""
     from datetime import UTC, datetime
 
     from matching.dal import MatchingRepo
     from matching.scoring import score
     from shared import db
 
-    make_mentor("Berlin", {"python": 4, "sql": 2}, tz="Europe/Berlin", windows=[(0, 600, 720), (2, 60, 180)])
-    make_mentor("Delhi", {"sql": 5}, tz="Asia/Kolkata", languages=["hi"], windows=[(6, 1380, 1440)])
-    make_mentor("Utc", {"python": 2}, capacity=4)
     today = datetime.now(UTC).date()
     with db.user_transaction(mentee.claims) as conn:
         repo = MatchingRepo(conn)
@@ -436,11 +433,23 @@ def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: Us
         assert me is not None
         candidates = dict(repo.candidates(50))
         mentors = {m.id: m for m in repo.mentors(list(candidates), today)}
-    assert len(candidates) == 3
+    out = {}
     for mentor_id, sql_score in candidates.items():
         scored = score(mentors[str(mentor_id)], me)
         assert scored is not None
-        assert abs(scored.score - sql_score) < 1e-6, (mentor_id, scored.components)
+        out[str(mentor_id)] = (sql_score, scored.score)
+    return out
+
+
+def test_sql_ranking_agrees_with_the_python_scoring(make_mentor: Any, mentee: User) -> None:
+    """SQL preselects by the same weights the pure scoring uses; their scores agree for every candidate."""
+    make_mentor("Berlin", {"python": 4, "sql": 2}, tz="Europe/Berlin", windows=[(0, 600, 720), (2, 60, 180)])
+    make_mentor("Delhi", {"sql": 5}, tz="Asia/Kolkata", languages=["hi"], windows=[(6, 1380, 1440)])
+    make_mentor("Utc", {"python": 2}, capacity=4)
+    scores = sql_and_python_scores(mentee)
+    assert len(scores) == 3
+    for mentor_id, (sql_score, python_score) in scores.items():
+        assert abs(python_score - sql_score) < 1e-6, mentor_id
 
 
 def test_the_sweep_brings_weeks_stored_before_a_clock_change_to_this_weeks(
@@ -452,10 +461,8 @@ def test_the_sweep_brings_weeks_stored_before_a_clock_change_to_this_weeks(
     from datetime import UTC, date, datetime, timedelta
 
     from matching import sweep
-    from matching.dal import MatchingRepo
     from matching.jobs import expire_requests_handler
-    from matching.scoring import Window, score, to_utc_week
-    from shared import db
+    from matching.scoring import Window, to_utc_week
 
     today = datetime.now(UTC).date()
     monday = today - timedelta(days=today.weekday())
@@ -497,21 +504,7 @@ def test_the_sweep_brings_weeks_stored_before_a_clock_change_to_this_weeks(
     )
     admin_conn.execute(stale_mentee + " where user_id = %s", (before, before, learner.id))
 
-    def sql_and_python_scores() -> dict[str, tuple[float, float]]:
-        with db.user_transaction(mentee.claims) as conn:
-            repo = MatchingRepo(conn)
-            me = repo.mentee(mentee.id, today)
-            assert me is not None
-            candidates = dict(repo.candidates(50))
-            mentors = {m.id: m for m in repo.mentors(list(candidates), today)}
-        out = {}
-        for mentor_id, sql_score in candidates.items():
-            scored = score(mentors[str(mentor_id)], me)
-            assert scored is not None
-            out[str(mentor_id)] = (sql_score, scored.score)
-        return out
-
-    stale = sql_and_python_scores()
+    stale = sql_and_python_scores(mentee)
     assert abs(stale[str(new_york.id)][0] - stale[str(new_york.id)][1]) > 0.01  # the stale week scores otherwise
 
     assert sweep.refresh_stale_weeks(batch=1) == 3  # the New York mentors and mentee, one transaction each
@@ -526,7 +519,7 @@ def test_the_sweep_brings_weeks_stored_before_a_clock_change_to_this_weeks(
         "stale_cohort_runs": 0,
         "stale_weeks": 3,
     }
-    fresh = sql_and_python_scores()
+    fresh = sql_and_python_scores(mentee)
     assert all(abs(sql - python) < 1e-6 for sql, python in fresh.values()), fresh
     rows = admin_conn.execute(
         "select p.user_id, p.week_of, p.week_utc = s.week_utc and p.week_utc = all(array("
