@@ -76,8 +76,11 @@ create table public.utc_week_patterns (
 );
 comment on table public.utc_week_patterns is
   'utc_week_pattern of each zone and Monday the stored weeks were computed for, and of this week (note_week_patterns).';
--- Internal: only the sweep's functions (security definer) read and write it; no API role has a privilege on it.
 alter table public.utc_week_patterns enable row level security;
+-- Written only by the sweep's functions (security definer). Clients get nothing; the service role reads it, as it
+-- reads the other system tables (write_counters, idempotency_keys, stripe_events), and writes none of them.
+revoke all on public.utc_week_patterns from public, anon, authenticated, service_role;
+grant select on public.utc_week_patterns to service_role;
 
 -- The triggers that compute a stored week record its Monday.
 create or replace function public.profile_week_utc() returns trigger

@@ -456,6 +456,7 @@ insert into declared_table_grants values
 
 -- Stored weeks follow the clocks (20261201000800): internal, run by the hourly sweep on the jobs' connection.
 insert into declared_relations values ('utc_week_patterns');
+insert into declared_table_grants values ('service_role', 'utc_week_patterns', 'SELECT');
 insert into declared_functions values
     ('note_week_patterns()'), ('refresh_stale_weeks(integer)'), ('utc_monday(date)'), ('utc_week_pattern(text,date)');
 
