@@ -94,16 +94,16 @@ end;
 $$;
 
 create or replace function public.refresh_week_utc(p_user_id uuid) returns void
-language sql security definer set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
-  update public.mentor_profiles
-     set week_of = public.utc_monday((now() at time zone 'UTC')::date),
-         week_utc = public.utc_week_at(user_id, timezone, public.utc_monday((now() at time zone 'UTC')::date))
+declare
+  v_monday constant date := public.utc_monday((now() at time zone 'UTC')::date);
+begin
+  update public.mentor_profiles set week_of = v_monday, week_utc = public.utc_week_at(user_id, timezone, v_monday)
    where user_id = p_user_id;
-  update public.mentee_profiles
-     set week_of = public.utc_monday((now() at time zone 'UTC')::date),
-         week_utc = public.utc_week_at(user_id, timezone, public.utc_monday((now() at time zone 'UTC')::date))
+  update public.mentee_profiles set week_of = v_monday, week_utc = public.utc_week_at(user_id, timezone, v_monday)
    where user_id = p_user_id;
+end;
 $$;
 
 -- The patterns of the zones and Mondays the stored weeks were computed for, and of this week in each zone, that are
@@ -129,39 +129,36 @@ end;
 $$;
 
 -- Recompute up to p_limit stored weeks (mentors first) whose zone's pattern for their Monday, as noted, differs from
--- this week's; how many it recomputed (fewer than p_limit: none is left). The mentors' search rows follow through the
+-- this week's; how many it recomputed (fewer than p_limit: none is left). One statement: the stale (zone, Monday)
+-- pairs are found once, the mentees' batch takes what the mentors' left. The mentors' search rows follow through the
 -- update trigger of mentor_profiles. Each profile is found through (timezone, week_of).
 create function public.refresh_stale_weeks(p_limit integer) returns integer
-language plpgsql security definer set search_path = ''
+language sql security definer set search_path = ''
 as $$
-declare
-  v_monday constant date := public.utc_monday((now() at time zone 'UTC')::date);
-  v_mentors integer;
-  v_mentees integer;
-begin
-  update public.mentor_profiles mp
-     set week_of = v_monday, week_utc = public.utc_week_at(mp.user_id, mp.timezone, v_monday)
-   where mp.user_id in (
-     select x.user_id
-       from public.utc_week_patterns p
-       join public.utc_week_patterns c on c.timezone = p.timezone and c.week_of = v_monday
-       join public.mentor_profiles x on x.timezone = p.timezone and x.week_of = p.week_of
-      where p.week_of <> v_monday and p.pattern <> c.pattern
-      limit greatest(p_limit, 0));
-  get diagnostics v_mentors = row_count;
-
-  update public.mentee_profiles mp
-     set week_of = v_monday, week_utc = public.utc_week_at(mp.user_id, mp.timezone, v_monday)
-   where mp.user_id in (
-     select x.user_id
-       from public.utc_week_patterns p
-       join public.utc_week_patterns c on c.timezone = p.timezone and c.week_of = v_monday
-       join public.mentee_profiles x on x.timezone = p.timezone and x.week_of = p.week_of
-      where p.week_of <> v_monday and p.pattern <> c.pattern
-      limit greatest(p_limit - v_mentors, 0));
-  get diagnostics v_mentees = row_count;
-  return v_mentors + v_mentees;
-end;
+  with monday as (
+    select public.utc_monday((now() at time zone 'UTC')::date) as d
+  ), stale as (
+    select p.timezone, p.week_of
+      from public.utc_week_patterns p
+      join monday on p.week_of <> monday.d
+      join public.utc_week_patterns c on c.timezone = p.timezone and c.week_of = monday.d
+     where p.pattern <> c.pattern
+  ), mentors as (
+    update public.mentor_profiles mp
+       set week_of = monday.d, week_utc = public.utc_week_at(mp.user_id, mp.timezone, monday.d)
+      from monday
+     where mp.user_id in (select x.user_id from public.mentor_profiles x join stale s using (timezone, week_of)
+                           limit greatest(p_limit, 0))
+    returning 1
+  ), mentees as (
+    update public.mentee_profiles mp
+       set week_of = monday.d, week_utc = public.utc_week_at(mp.user_id, mp.timezone, monday.d)
+      from monday
+     where mp.user_id in (select x.user_id from public.mentee_profiles x join stale s using (timezone, week_of)
+                           limit greatest(p_limit - (select count(*) from mentors), 0))
+    returning 1
+  )
+  select ((select count(*) from mentors) + (select count(*) from mentees))::integer
 $$;
 
 create index mentor_profiles_week_of_idx on public.mentor_profiles (timezone, week_of);
