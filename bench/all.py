@@ -32,6 +32,9 @@ class Target:
     relation: str  # "<=", ">=" or "=="
     bound: Any
     note: str = ""
+    # The same figure for the decided stack's floor, where one is measured: a hello-world FastAPI + Mangum around
+    # exactly the reference's SQL (bench.bookings), what no handler behind FastAPI + Mangum can beat.
+    floor: str = ""
 
     def holds(self, figures: dict[str, Any]) -> bool:
         if self.figure not in figures:
@@ -41,9 +44,21 @@ class Target:
 
 
 TARGETS = (
-    Target("p1_ratio", "bookings", "p1_ratio", ">=", 0.8, "handler ÷ direct SQL throughput, 32 clients"),
-    Target("p1_cpu_ratio", "bookings", "p1_cpu_ratio", "<=", 1.5, "handler ÷ direct client CPU per booking"),
-    Target("p2_time_ratio", "bookings", "p2_time_ratio", "<=", 1.25, "1,000 attempts on 25 seats"),
+    Target(
+        "p1_ratio", "bookings", "p1_ratio", ">=", 0.8, "handler ÷ direct SQL throughput, 32 clients", "p1_floor_ratio"
+    ),
+    Target(
+        "p1_cpu_ratio",
+        "bookings",
+        "p1_cpu_ratio",
+        "<=",
+        1.5,
+        "handler ÷ direct client CPU per booking",
+        "p1_floor_cpu_ratio",
+    ),
+    Target(
+        "p2_time_ratio", "bookings", "p2_time_ratio", "<=", 1.25, "1,000 attempts on 25 seats", "p2_floor_time_ratio"
+    ),
     Target("p2_oversold", "bookings", "p2_oversold", "==", 0, "confirmed beyond capacity"),
     Target("p3_ratio", "bookings", "p3_ratio", "<=", 1.3, "p50 at 1 M bookings ÷ at 10 k"),
     Target("webhooks_ratio", "webhooks", "webhooks_ratio", ">=", 0.5, "÷ ledger + effect only, 8 clients"),
@@ -93,13 +108,19 @@ def run(bench: str) -> dict[str, Any]:
 
 
 def table(targets: list[Target], figures: dict[str, Any]) -> str:
-    rows = [("target", "figure", "wanted", "held", "what")]
+    rows = [("target", "figure", "wanted", "held", "floor", "what")]
     for t in targets:
         value = figures.get(t.figure, "—")
-        rows.append((t.name, str(value), f"{t.relation} {t.bound}", "yes" if t.holds(figures) else "NO", t.note))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r[:4])) + "  " + r[4] for r in rows]
+        floor = str(figures.get(t.floor, "—")) if t.floor else ""
+        held = "yes" if t.holds(figures) else "NO"
+        rows.append((t.name, str(value), f"{t.relation} {t.bound}", held, floor, t.note))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r[:5])) + "  " + r[5] for r in rows]
     lines.insert(1, "-" * len(lines[0]))
+    lines.append(
+        "floor: the figure of a hello-world FastAPI + Mangum app around exactly the reference's SQL (nothing of ours),"
+        " measured in the same run: what no handler behind the decided stack can beat but by the run's noise"
+    )
     return "\n".join(lines)
 
 

@@ -5,7 +5,8 @@ handler (signature check, ledger + effect in one transaction) by 8 concurrent cl
 them; the resulting state is compared with in-order single delivery of the same events into a second
 database. The reference, in a third database and the same run: 8 clients delivering the same shuffled storm
 doing only the database work of each event — the ledger insert and the one SQL effect, in one transaction,
-their statements prepared beforehand (no signature, no parsing, no HTTP). `webhooks_ratio` is our rate over the
+their statements and parameters worked out beforehand (no signature, no parsing, no HTTP; not server-prepared,
+as ours are not: the pooler allows none). `webhooks_ratio` is our rate over the
 reference's; `webhooks_p99_ratio` our p99 over its p99. Last line: one JSON object.
 """
 
