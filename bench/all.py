@@ -32,8 +32,8 @@ class Target:
     relation: str  # "<=", ">=" or "=="
     bound: Any
     note: str = ""
-    # The same figure for the decided stack's floor, where one is measured: a hello-world FastAPI + Mangum around
-    # exactly the reference's SQL (bench.bookings), what no handler behind FastAPI + Mangum can beat.
+    # The same figure for the decided stack's floor, where one is measured: a hello-world FastAPI app behind Mangum
+    # doing exactly the reference's work (bench.bookings, bench.webhooks).
     floor: str = ""
 
     def holds(self, figures: dict[str, Any]) -> bool:
@@ -61,8 +61,24 @@ TARGETS = (
     ),
     Target("p2_oversold", "bookings", "p2_oversold", "==", 0, "confirmed beyond capacity"),
     Target("p3_ratio", "bookings", "p3_ratio", "<=", 1.3, "p50 at 1 M bookings ÷ at 10 k"),
-    Target("webhooks_ratio", "webhooks", "webhooks_ratio", ">=", 0.5, "÷ ledger + effect only, 8 clients"),
-    Target("webhooks_p99_ratio", "webhooks", "webhooks_p99_ratio", "<=", 3.0, "p99 ÷ the reference's p99"),
+    Target(
+        "webhooks_ratio",
+        "webhooks",
+        "webhooks_ratio",
+        ">=",
+        0.5,
+        "÷ ledger + effect only, 8 clients",
+        "webhooks_floor_ratio",
+    ),
+    Target(
+        "webhooks_p99_ratio",
+        "webhooks",
+        "webhooks_p99_ratio",
+        "<=",
+        3.0,
+        "p99 ÷ the reference's p99",
+        "webhooks_floor_p99_ratio",
+    ),
     Target("webhooks_state", "webhooks", "state_matches_in_order", "==", True, "storm ends as in-order delivery"),
     Target("reminders_ratio", "reminders", "reminders_ratio", ">=", 0.5, "÷ claim + mark only, 2 workers, 1 M"),
     Target("reminders_cost_growth", "reminders", "reminders_cost_growth_1m_over_100k", "<=", 1.2, "per message"),
@@ -118,8 +134,8 @@ def table(targets: list[Target], figures: dict[str, Any]) -> str:
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r[:5])) + "  " + r[5] for r in rows]
     lines.insert(1, "-" * len(lines[0]))
     lines.append(
-        "floor: the figure of a hello-world FastAPI + Mangum app around exactly the reference's SQL (nothing of ours),"
-        " measured in the same run: what no handler behind the decided stack can beat but by the run's noise"
+        "floor: the figure of a hello-world FastAPI app behind Mangum doing exactly the reference's work (nothing of"
+        " ours), measured in the same run: the decided stack's own cost"
     )
     return "\n".join(lines)
 

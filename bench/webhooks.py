@@ -7,7 +7,9 @@ database. The reference, in a third database and the same run: 8 clients deliver
 doing only the database work of each event — the ledger insert and the one SQL effect, in one transaction,
 their statements and parameters worked out beforehand (no signature, no parsing, no HTTP; not server-prepared,
 as ours are not: the pooler allows none). `webhooks_ratio` is our rate over the
-reference's; `webhooks_p99_ratio` our p99 over its p99. Last line: one JSON object.
+reference's; `webhooks_p99_ratio` our p99 over its p99. The floor, in a fourth database: a hello-world FastAPI
+app behind Mangum doing exactly the reference's work for each delivered body, invoked with the same events
+(`webhooks_floor_ratio`, `webhooks_floor_p99_ratio`): what the framework alone costs. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+from fastapi import Request  # (at module level: FastAPI reads the route's annotations from the module's names)
+from fastapi.responses import JSONResponse
 
 from bench.common import (
     bench_cluster,
@@ -242,6 +246,56 @@ def _direct_client(dsn: str, items: list[Direct], barrier: Any, out: Any) -> Non
         out.put({"error": repr(exc)})
 
 
+def _floor_client(dsn: str, deliveries: list[tuple[Delivery, Direct]], barrier: Any, out: Any) -> None:
+    """The decided stack's floor: a hello-world FastAPI app behind Mangum (no signature check, no models, no
+    powertools) whose routes do exactly the reference client's work for the delivered body, looked up by its bytes,
+    invoked with the same Function URL events as our handler."""
+    try:
+        from fastapi import FastAPI
+        from mangum import Mangum
+
+        from infra.lambda_events import function_url_event, invoke
+
+        work = {body: item for (_, body, _), item in deliveries}
+        conn = psycopg.connect(dsn, autocommit=True, prepare_threshold=None)
+        app = FastAPI()
+
+        async def receive(request: Request) -> JSONResponse:
+            event_id, event_type, created, effect = work[await request.body()]
+            with conn.transaction():
+                row = conn.execute(
+                    "select public.claim_stripe_event(%s, %s, %s)", (event_id, event_type, created)
+                ).fetchone()
+                if row and row[0] and effect is not None:
+                    conn.execute(*effect)
+            return JSONResponse({"received": True, "event_id": event_id})
+
+        for path in ("/stripe", "/stripe/connect"):
+            app.add_api_route(path, receive, methods=["POST"])
+        handler = Mangum(app, lifespan="off")
+        gc.collect()
+        gc.freeze()
+        barrier.wait()
+        latencies: list[float] = []
+        codes: dict[int, int] = {}
+        for (path, body, header), _ in deliveries:
+            t0 = time.perf_counter()
+            event = function_url_event("POST", path, raw_body=body, headers={"Stripe-Signature": header})
+            code = invoke(handler, event).status
+            latencies.append(time.perf_counter() - t0)
+            codes[code] = codes.get(code, 0) + 1
+        out.put({"latencies": latencies, "codes": codes, "ended": time.perf_counter()})
+    except Exception as exc:
+        out.put({"error": repr(exc)})
+
+
+def deliver_floor(dsn: str, items: list[tuple[Delivery, Direct]], clients: int) -> dict[str, Any]:
+    shares = [(dsn, items[i::clients]) for i in range(clients)]
+    results, started = run_processes(_floor_client, shares, what="floor clients", timeout=900)
+    latencies = [x for r in results for x in r["latencies"]]
+    return {"latencies": latencies, "elapsed": max(r["ended"] for r in results) - started}
+
+
 def deliver_direct(dsn: str, items: list[Direct], clients: int) -> dict[str, Any]:
     shares = [(dsn, items[i::clients]) for i in range(clients)]
     results, started = run_processes(_direct_client, shares, what="reference clients", timeout=900)
@@ -267,12 +321,13 @@ def main() -> int:
     with running_cluster("bench_webhooks") as storm_db:
         ref_db = bench_cluster("bench_webhooks_ref")
         direct_db = bench_cluster("bench_webhooks_direct")
-        for cluster in (storm_db, ref_db, direct_db):
+        floor_db = bench_cluster("bench_webhooks_floor")
+        for cluster in (storm_db, ref_db, direct_db, floor_db):
             fresh_database(cluster)
         events = build_world(storm_db.dsn, unique, now)
-        # The same world in the in-order and direct databases: same users, sessions, bookings (copied row for row).
-        _copy_world(storm_db.dsn, ref_db.dsn)
-        _copy_world(storm_db.dsn, direct_db.dsn)
+        # The same world in the in-order, direct and floor databases: same users, sessions, bookings (row for row).
+        for copy in (ref_db, direct_db, floor_db):
+            _copy_world(storm_db.dsn, copy.dsn)
 
         in_order: list[Delivery] = []
         for evt in events:
@@ -287,9 +342,11 @@ def main() -> int:
         ref = deliver_all(ref_db.dsn, in_order, 1)
         baseline = deliver_direct(direct_db.dsn, [direct[i] for i in order], CLIENTS)
         result = deliver_all(storm_db.dsn, storm, CLIENTS)
+        floor = deliver_floor(floor_db.dsn, [(in_order[i], direct[i]) for i in order], CLIENTS)
         state, reference = snapshot(storm_db.dsn), snapshot(ref_db.dsn)
         matches = state == reference
         direct_matches = snapshot(direct_db.dsn) == reference
+        floor_matches = snapshot(floor_db.dsn) == reference
         statuses: dict[str, int] = {}
         for _, status, _paid in reference["bookings"]:
             statuses[status] = statuses.get(status, 0) + 1
@@ -300,12 +357,15 @@ def main() -> int:
         bad = sum(n for code, n in result["codes"].items() if code != 200)
         rate, direct_rate = len(storm) / result["elapsed"], len(storm) / baseline["elapsed"]
         p99, direct_p99 = percentile(result["latencies"], 0.99), percentile(baseline["latencies"], 0.99)
+        floor_rate, floor_p99 = len(storm) / floor["elapsed"], percentile(floor["latencies"], 0.99)
         print(
             f"in order (1 client): {len(in_order)} events in {ref['elapsed']:.2f}s; storm ({CLIENTS} clients):"
             f" {len(storm)} events in {result['elapsed']:.2f}s, codes {result['codes']}, p50"
             f" {median(result['latencies']) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms; reference (ledger + effect"
             f" only, {CLIENTS} clients): {direct_rate:,.0f} events/s, p99 {direct_p99 * 1000:.2f} ms, its state"
-            f" {'equal to' if direct_matches else 'DIFFERENT from'} in-order delivery"
+            f" {'equal to' if direct_matches else 'DIFFERENT from'} in-order delivery; floor (FastAPI + Mangum hello"
+            f" world doing the reference's work): {floor_rate:,.0f} events/s, p99 {floor_p99 * 1000:.2f} ms, its"
+            f" state {'equal to' if floor_matches else 'DIFFERENT from'} in-order delivery"
         )
         emit(
             {
@@ -320,6 +380,8 @@ def main() -> int:
                 "webhooks_ref_p99_ms": round(direct_p99 * 1000, 3),
                 "webhooks_ratio": round(rate / direct_rate, 3),
                 "webhooks_p99_ratio": round(p99 / direct_p99, 3),
+                "webhooks_floor_ratio": round(floor_rate / direct_rate, 3),
+                "webhooks_floor_p99_ratio": round(floor_p99 / direct_p99, 3),
                 "non_200": bad,
                 "state_matches_in_order": matches,
             }
