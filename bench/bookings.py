@@ -7,8 +7,8 @@ p1  throughput: bookings per second through the full bookings Lambda handler (Fu
 p2  a 25-seat session, 1,000 concurrent booking attempts through the handler: confirmed must equal capacity
     and no attempt may error; time relative to 1,000 direct SQL attempts on another 25-seat session.
 floor  the same p1 and p2 figures for a hello-world FastAPI app behind Mangum whose one route runs exactly the
-    direct client's SQL (`p1_floor_ratio`, `p1_floor_cpu_ratio`, `p2_floor_time_ratio`): what no handler behind
-    FastAPI + Mangum can beat.
+    direct client's SQL (`p1_floor_ratio`, `p1_floor_cpu_ratio`, `p2_floor_time_ratio`): the framework's own
+    cost, which every handler behind FastAPI + Mangum pays on top of its own work.
 p3  single-client booking p50 latency through the handler with 1 M bookings in the table divided by the same
     with 10 k (two databases, measured in alternating blocks so that machine noise hits both alike).
 
