@@ -133,10 +133,11 @@ def table(targets: list[Target], figures: dict[str, Any]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r[:5])) + "  " + r[5] for r in rows]
     lines.insert(1, "-" * len(lines[0]))
-    lines.append(
-        "floor: the figure of a hello-world FastAPI app behind Mangum doing exactly the reference's work (nothing of"
-        " ours), measured in the same run: the decided stack's own cost"
-    )
+    if any(t.floor for t in targets):
+        lines.append(
+            "floor: the figure of a hello-world FastAPI app behind Mangum doing exactly the reference's work (nothing"
+            " of ours), measured in the same run: the decided stack's own cost"
+        )
     return "\n".join(lines)
 
 

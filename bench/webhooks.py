@@ -293,7 +293,11 @@ def deliver_floor(dsn: str, items: list[tuple[Delivery, Direct]], clients: int) 
     shares = [(dsn, items[i::clients]) for i in range(clients)]
     results, started = run_processes(_floor_client, shares, what="floor clients", timeout=900)
     latencies = [x for r in results for x in r["latencies"]]
-    return {"latencies": latencies, "elapsed": max(r["ended"] for r in results) - started}
+    codes: dict[int, int] = {}
+    for r in results:
+        for code, n in r["codes"].items():
+            codes[int(code)] = codes.get(int(code), 0) + n
+    return {"latencies": latencies, "codes": codes, "elapsed": max(r["ended"] for r in results) - started}
 
 
 def deliver_direct(dsn: str, items: list[Direct], clients: int) -> dict[str, Any]:
@@ -364,7 +368,8 @@ def main() -> int:
             f" {median(result['latencies']) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms; reference (ledger + effect"
             f" only, {CLIENTS} clients): {direct_rate:,.0f} events/s, p99 {direct_p99 * 1000:.2f} ms, its state"
             f" {'equal to' if direct_matches else 'DIFFERENT from'} in-order delivery; floor (FastAPI + Mangum hello"
-            f" world doing the reference's work): {floor_rate:,.0f} events/s, p99 {floor_p99 * 1000:.2f} ms, its"
+            f" world doing the reference's work): {floor_rate:,.0f} events/s, codes {floor['codes']}, p99"
+            f" {floor_p99 * 1000:.2f} ms, its"
             f" state {'equal to' if floor_matches else 'DIFFERENT from'} in-order delivery"
         )
         emit(
