@@ -224,6 +224,15 @@ def direct_form(evt: dict[str, Any]) -> Direct:
     return evt["id"], evt["type"], created, effect
 
 
+def reference_work(conn: psycopg.Connection[Any], item: Direct) -> None:
+    """The reference's work for one event: one transaction with the ledger insert and (if new) the effect."""
+    event_id, event_type, created, effect = item
+    with conn.transaction():
+        row = conn.execute("select public.claim_stripe_event(%s, %s, %s)", (event_id, event_type, created)).fetchone()
+        if row and row[0] and effect is not None:
+            conn.execute(*effect)
+
+
 def _direct_client(dsn: str, items: list[Direct], barrier: Any, out: Any) -> None:
     """The reference client: per event, one transaction with the ledger insert and (if new) the effect."""
     try:
@@ -232,14 +241,9 @@ def _direct_client(dsn: str, items: list[Direct], barrier: Any, out: Any) -> Non
             gc.freeze()
             barrier.wait()
             latencies: list[float] = []
-            for event_id, event_type, created, effect in items:
+            for item in items:
                 t0 = time.perf_counter()
-                with conn.transaction():
-                    row = conn.execute(
-                        "select public.claim_stripe_event(%s, %s, %s)", (event_id, event_type, created)
-                    ).fetchone()
-                    if row and row[0] and effect is not None:
-                        conn.execute(*effect)
+                reference_work(conn, item)
                 latencies.append(time.perf_counter() - t0)
             out.put({"latencies": latencies, "codes": {200: len(items)}, "ended": time.perf_counter()})
     except Exception as exc:
@@ -261,14 +265,9 @@ def _floor_client(dsn: str, deliveries: list[tuple[Delivery, Direct]], barrier: 
         app = FastAPI()
 
         async def receive(request: Request) -> JSONResponse:
-            event_id, event_type, created, effect = work[await request.body()]
-            with conn.transaction():
-                row = conn.execute(
-                    "select public.claim_stripe_event(%s, %s, %s)", (event_id, event_type, created)
-                ).fetchone()
-                if row and row[0] and effect is not None:
-                    conn.execute(*effect)
-            return JSONResponse({"received": True, "event_id": event_id})
+            item = work[await request.body()]
+            reference_work(conn, item)
+            return JSONResponse({"received": True, "event_id": item[0]})
 
         for path in ("/stripe", "/stripe/connect"):
             app.add_api_route(path, receive, methods=["POST"])
@@ -289,27 +288,11 @@ def _floor_client(dsn: str, deliveries: list[tuple[Delivery, Direct]], barrier: 
         out.put({"error": repr(exc)})
 
 
-def deliver_floor(dsn: str, items: list[tuple[Delivery, Direct]], clients: int) -> dict[str, Any]:
+def deliver(client: Any, dsn: str, items: list[Any], clients: int, what: str) -> dict[str, Any]:
+    """`items` shared round-robin among `clients` processes running `client` (ours, the reference or the floor):
+    every latency, the answers counted by status, and the wall time from the common start to the last end."""
     shares = [(dsn, items[i::clients]) for i in range(clients)]
-    results, started = run_processes(_floor_client, shares, what="floor clients", timeout=900)
-    latencies = [x for r in results for x in r["latencies"]]
-    codes: dict[int, int] = {}
-    for r in results:
-        for code, n in r["codes"].items():
-            codes[int(code)] = codes.get(int(code), 0) + n
-    return {"latencies": latencies, "codes": codes, "elapsed": max(r["ended"] for r in results) - started}
-
-
-def deliver_direct(dsn: str, items: list[Direct], clients: int) -> dict[str, Any]:
-    shares = [(dsn, items[i::clients]) for i in range(clients)]
-    results, started = run_processes(_direct_client, shares, what="reference clients", timeout=900)
-    latencies = [x for r in results for x in r["latencies"]]
-    return {"latencies": latencies, "elapsed": max(r["ended"] for r in results) - started}
-
-
-def deliver_all(dsn: str, deliveries: list[Delivery], clients: int) -> dict[str, Any]:
-    shares = [(dsn, deliveries[i::clients]) for i in range(clients)]
-    results, started = run_processes(_client, shares, what="webhook clients", timeout=900)
+    results, started = run_processes(client, shares, what=what, timeout=900)
     latencies = [x for r in results for x in r["latencies"]]
     codes: dict[int, int] = {}
     for r in results:
@@ -343,10 +326,12 @@ def main() -> int:
         storm = [in_order[i] for i in order]
         direct = [direct_form(e) for e in events]
 
-        ref = deliver_all(ref_db.dsn, in_order, 1)
-        baseline = deliver_direct(direct_db.dsn, [direct[i] for i in order], CLIENTS)
-        result = deliver_all(storm_db.dsn, storm, CLIENTS)
-        floor = deliver_floor(floor_db.dsn, [(in_order[i], direct[i]) for i in order], CLIENTS)
+        ref = deliver(_client, ref_db.dsn, in_order, 1, "in-order client")
+        baseline = deliver(_direct_client, direct_db.dsn, [direct[i] for i in order], CLIENTS, "reference clients")
+        result = deliver(_client, storm_db.dsn, storm, CLIENTS, "webhook clients")
+        floor = deliver(
+            _floor_client, floor_db.dsn, [(in_order[i], direct[i]) for i in order], CLIENTS, "floor clients"
+        )
         state, reference = snapshot(storm_db.dsn), snapshot(ref_db.dsn)
         matches = state == reference
         direct_matches = snapshot(direct_db.dsn) == reference
