@@ -57,28 +57,26 @@ class Task:
 def _direct_booker(dsn: str) -> Any:
     conn = psycopg.connect(dsn, autocommit=True, prepare_threshold=None)
     conn.execute("select 1")
-
-    def book(task: Task) -> int:
-        try:
-            cur = conn.execute(_direct_statement(conn, task))
-            cur.nextset()
-            cur.fetchall()
-            return 201
-        except psycopg.Error as exc:
-            return 409 if exc.sqlstate == "SS409" else 500
-
-    return book
+    return lambda task: _book_directly(conn, task)
 
 
-def _direct_statement(conn: psycopg.Connection[Any], task: Task) -> str:
-    """The transaction the handler sends for a booking (the caller's role and claims, the booking function), the
-    way shared.db sends it: one message, one implicit transaction, the parameters bound on the client."""
+def _book_directly(conn: psycopg.Connection[Any], task: Task) -> int:
+    """The transaction the handler sends for a booking (the caller's role and claims, the booking function), sent
+    the way shared.db sends it: one message, one implicit transaction, the parameters bound on the client. The
+    status the handler would answer: 201, or 409 when the session is full."""
     claims = json.dumps({"sub": task.user_id, "role": "authenticated", "aud": "authenticated"})
-    return psycopg.ClientCursor(conn).mogrify(
-        "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true);"
-        " select created, booking from public.book_or_find_seat(%s)",
-        (claims, task.session_id),
-    )
+    try:
+        statement = psycopg.ClientCursor(conn).mogrify(
+            "select set_config('role', 'authenticated', true), set_config('request.jwt.claims', %s, true);"
+            " select created, booking from public.book_or_find_seat(%s)",
+            (claims, task.session_id),
+        )
+        cur = conn.execute(statement)
+        cur.nextset()
+        cur.fetchall()
+        return 201
+    except psycopg.Error as exc:
+        return 409 if exc.sqlstate == "SS409" else 500
 
 
 def _floor_booker(dsn: str) -> Any:
@@ -96,14 +94,7 @@ def _floor_booker(dsn: str) -> Any:
 
     @app.post("/sessions/{session_id}/bookings")
     async def book_route(session_id: str, learner: str) -> JSONResponse:
-        task = Task(session_id, learner, "")
-        try:
-            cur = conn.execute(_direct_statement(conn, task))
-            cur.nextset()
-            row = cur.fetchone()
-            return JSONResponse({"created": row[0] if row else None}, status_code=201)
-        except psycopg.Error as exc:
-            return JSONResponse({}, status_code=409 if exc.sqlstate == "SS409" else 500)
+        return JSONResponse({}, status_code=_book_directly(conn, Task(session_id, learner, "")))
 
     handler = Mangum(app, lifespan="off")
 
